@@ -1,0 +1,53 @@
+"""``kotoba-code demo``: the main job on the shipped sample corpus."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from kotoba_code.analysis.frequency import word_frequency
+from kotoba_code.errors import CorpusReadError, Errors
+from kotoba_code.io.readers import read_corpus
+from kotoba_code.io.writers import to_markdown
+from kotoba_code.tokenize import SudachiTokenizer, tokenize
+
+
+def run_demo(corpus_dir: Path, *, top: int = 15, quiet: bool = False) -> None:
+    """Tokenize ``corpus_dir/answers.csv`` and print word frequencies by
+    respondent group, then the transcripts' speakers and turns."""
+    answers = corpus_dir / "answers.csv"
+    if not answers.exists():
+        raise CorpusReadError(
+            Errors.E110.format(path=answers) + " Run the demo from the project root, or pass --corpus-dir."
+        )
+    user_words = corpus_dir / "userwords.txt"
+    tok = SudachiTokenizer(user_words=user_words if user_words.exists() else ())
+    t0 = time.perf_counter()
+    corpus = read_corpus(answers, text_col="answer", id_col="id")
+    tokens = tokenize(corpus, tokenizer=tok, progress=not quiet)
+    elapsed = time.perf_counter() - t0
+    click.echo(f"# {answers}: {len(corpus):,} answers, {len(tokens):,} tokens ({elapsed:.2f} s)\n")
+    groups = corpus.metadata["group"].value_counts().sort_index()
+    click.echo("## Answers per group\n")
+    click.echo(to_markdown(groups.rename_axis("group").reset_index(name="answers")))
+
+    freq = word_frequency(tokens, by="group", top=top)
+    wide = []
+    for g, sub in freq.groupby("group", sort=True):
+        n = int(groups[g])
+        col = sub.reset_index(drop=True)
+        wide.append(pd.DataFrame({f"{g} (n={n})": col["word"] + " " + col["docs"].astype(str)}))
+    click.echo(f"\n## Top {top} words per group (word, answers containing it)\n")
+    click.echo(to_markdown(pd.concat(wide, axis=1).fillna("")))
+
+    transcripts = corpus_dir / "transcripts"
+    if transcripts.is_dir():
+        tc = read_corpus(transcripts)
+        ttoks = tokenize(tc, tokenizer=tok, progress=not quiet)
+        turns = tc.units("paragraph")
+        click.echo(f"\n## Transcripts: {len(tc)} files, {len(turns):,} speaker turns, {len(ttoks):,} tokens\n")
+        top_words = word_frequency(ttoks, top=top)[["word", "count", "docs"]]
+        click.echo(to_markdown(top_words))

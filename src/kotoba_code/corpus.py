@@ -1,0 +1,269 @@
+"""The corpus: documents with stable ids, their text, metadata and units.
+
+A document is one answer (or one transcript). Units are the spans that coding
+and counting work on, as in KH Coder: the whole document, its paragraphs
+(lines of an answer, speaker turns of a transcript) and its sentences.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kotoba_code.errors import CorpusReadError, Errors
+
+UNIT_LEVELS = ("document", "paragraph", "sentence")
+
+_LINE_RE = re.compile(r"[^\n]*\S[^\n]*")
+# A sentence ends after a run of terminators and any closing brackets.
+_SENT_END_RE = re.compile(r"[。．！？!?]+[」』）)\]】]*")
+_LEADING_SPACE_RE = re.compile(r"\s*")
+
+
+class Corpus:
+    """Documents with a stable id, text and metadata columns.
+
+    Every row given to a reader stays a document, also when its text is
+    empty, missing (NaN) or only white space: coded tables list every id.
+
+    Parameters
+    ----------
+    ids : sequence of str
+        Unique document ids.
+    texts : sequence of str or None
+        Document texts; ``None``/NaN become ``""``.
+    metadata : DataFrame, optional
+        One row per document (same order), e.g. respondent group, prefecture.
+    paragraphs : DataFrame, optional
+        Explicit paragraph spans with columns ``doc`` (document position),
+        ``start``, ``end`` and any paragraph-level attributes (``speaker`` for
+        transcripts). By default each non-blank line is a paragraph.
+
+    Examples
+    --------
+    >>> c = Corpus.from_texts(["連携に温度差がある。情報共有も不十分。", ""], ids=["a1", "a2"])
+    >>> len(c), c.ids.tolist()
+    (2, ['a1', 'a2'])
+    >>> c.units("sentence")[["id", "unit", "start", "end"]].values.tolist()
+    [['a1', 1, 0, 10], ['a1', 2, 10, 19]]
+    """
+
+    def __init__(
+        self,
+        ids: Sequence[Any],
+        texts: Sequence[Any],
+        *,
+        metadata: pd.DataFrame | None = None,
+        paragraphs: pd.DataFrame | None = None,
+        name: str | None = None,
+    ) -> None:
+        ids_arr = np.asarray([str(i) for i in ids], dtype=object)
+        if len(ids_arr) != len(texts):
+            raise ValueError(f"{len(ids_arr)} ids for {len(texts)} texts")
+        seen: dict[str, int] = {}
+        for row, i in enumerate(ids_arr):
+            if i in seen:
+                raise CorpusReadError(
+                    Errors.E105.format(path=name or "<corpus>", id=i, rows=f"{seen[i] + 1} and {row + 1}")
+                )
+            seen[i] = row
+        self.ids: np.ndarray = ids_arr
+        self.texts: list[str] = [_as_text(t) for t in texts]
+        if metadata is None:
+            metadata = pd.DataFrame(index=range(len(ids_arr)))
+        self.metadata: pd.DataFrame = metadata.reset_index(drop=True)
+        self.name = name
+        self._paragraphs = paragraphs
+        self._units: dict[str, pd.DataFrame] = {}
+
+    # -- construction -----------------------------------------------------
+    @classmethod
+    def from_texts(
+        cls, texts: Iterable[Any], *, ids: Sequence[Any] | None = None, metadata: pd.DataFrame | None = None
+    ) -> Corpus:
+        """Build a corpus from texts; ids default to ``"1"``, ``"2"`` …"""
+        texts = list(texts)
+        ids = [str(i + 1) for i in range(len(texts))] if ids is None else ids
+        return cls(ids, texts, metadata=metadata)
+
+    @classmethod
+    def from_dataframe(
+        cls, df: pd.DataFrame, *, text_col: str = "text", id_col: str | None = None, name: str | None = None
+    ) -> Corpus:
+        """Build a corpus from a DataFrame; other columns become metadata.
+
+        Without ``id_col`` the ids are the 1-based row numbers.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"no": ["x", "y"], "answer": ["特になし", None], "group": ["自治体", "HW"]})
+        >>> c = Corpus.from_dataframe(df, text_col="answer", id_col="no")
+        >>> c.texts, c.metadata.columns.tolist()
+        (['特になし', ''], ['group'])
+        """
+        where = name or "<DataFrame>"
+        for col in (text_col, id_col):
+            if col is not None and col not in df.columns:
+                raise CorpusReadError(
+                    Errors.E102.format(path=where, column=col, columns=", ".join(map(str, df.columns)))
+                )
+        if id_col is None:
+            ids: list[str] = [str(i + 1) for i in range(len(df))]
+        else:
+            ids = []
+            for row, v in enumerate(df[id_col].tolist()):
+                s = _as_text(v).strip()
+                if not s:
+                    raise CorpusReadError(Errors.E106.format(path=where, row=row + 1, column=id_col))
+                ids.append(s)
+        meta = df.drop(columns=[c for c in (text_col, id_col) if c is not None])
+        return cls(ids, df[text_col].tolist(), metadata=meta, name=name)
+
+    @classmethod
+    def read(cls, path: str | Path, **kwargs: Any) -> Corpus:
+        """Read a CSV/TSV/XLSX/JSONL table or transcripts; see :func:`kotoba_code.io.read_corpus`."""
+        from kotoba_code.io.readers import read_corpus
+
+        return read_corpus(path, **kwargs)
+
+    # -- access -------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def __repr__(self) -> str:
+        n_chars = sum(map(len, self.texts))
+        meta = ", ".join(map(str, self.metadata.columns)) or "no metadata"
+        return f"<Corpus: {len(self):,} documents, {n_chars:,} characters; {meta}>"
+
+    def to_frame(self) -> pd.DataFrame:
+        """The documents as a DataFrame: ``id``, ``text`` and the metadata columns."""
+        df = pd.DataFrame({"id": self.ids, "text": self.texts})
+        return pd.concat([df, self.metadata], axis=1)
+
+    def units(self, level: str = "sentence") -> pd.DataFrame:
+        """The units of one level as a table, ordered by document and offset.
+
+        Columns: ``doc`` (document position), ``id``, ``unit`` (1-based number
+        within the document), ``start`` and ``end`` (character offsets into the
+        original text), then unit attributes (``speaker`` for transcripts).
+        The ``document`` level has a row for every document, also empty ones;
+        blank lines make no paragraph and no sentence.
+        """
+        if level not in UNIT_LEVELS:
+            raise CorpusReadError(Errors.E111.format(unit=level, units=", ".join(UNIT_LEVELS)))
+        if level not in self._units:
+            self._units[level] = self._build_units(level)
+        return self._units[level]
+
+    def _build_units(self, level: str) -> pd.DataFrame:
+        if level == "document":
+            n = len(self)
+            return pd.DataFrame(
+                {
+                    "doc": np.arange(n, dtype=np.int64),
+                    "id": self.ids,
+                    "unit": np.ones(n, dtype=np.int64),
+                    "start": np.zeros(n, dtype=np.int64),
+                    "end": np.fromiter(map(len, self.texts), dtype=np.int64, count=n),
+                }
+            )
+        paras = self._paragraph_spans()
+        if level == "paragraph":
+            return paras
+        docs, starts, ends, parent = [], [], [], []
+        texts = self.texts
+        for k, (d, s, e) in enumerate(
+            zip(paras["doc"].tolist(), paras["start"].tolist(), paras["end"].tolist(), strict=True)
+        ):
+            text = texts[d]
+            for a, b in _sentences(text, s, e):
+                docs.append(d)
+                starts.append(a)
+                ends.append(b)
+                parent.append(k)
+        out = pd.DataFrame({"doc": np.asarray(docs, dtype=np.int64)})
+        out["id"] = self.ids[out["doc"].to_numpy()]
+        out["unit"] = _number_within(out["doc"].to_numpy())
+        out["start"] = np.asarray(starts, dtype=np.int64)
+        out["end"] = np.asarray(ends, dtype=np.int64)
+        attrs = [c for c in paras.columns if c not in ("doc", "id", "unit", "start", "end")]
+        par = np.asarray(parent, dtype=np.int64)
+        for c in attrs:
+            out[c] = paras[c].to_numpy()[par]
+        out["paragraph"] = paras["unit"].to_numpy()[par] if len(par) else np.zeros(0, dtype=np.int64)
+        return out
+
+    def _paragraph_spans(self) -> pd.DataFrame:
+        if self._paragraphs is not None:
+            p = self._paragraphs.sort_values(["doc", "start"], kind="stable").reset_index(drop=True)
+            out = pd.DataFrame({"doc": p["doc"].to_numpy(np.int64)})
+            out["id"] = self.ids[out["doc"].to_numpy()]
+            out["unit"] = _number_within(out["doc"].to_numpy())
+            out["start"] = p["start"].to_numpy(np.int64)
+            out["end"] = p["end"].to_numpy(np.int64)
+            for c in p.columns:
+                if c not in ("doc", "start", "end"):
+                    out[c] = p[c].to_numpy()
+            return out
+        docs, starts, ends = [], [], []
+        for d, text in enumerate(self.texts):
+            for m in _LINE_RE.finditer(text):
+                docs.append(d)
+                starts.append(m.start())
+                ends.append(m.end() - (1 if m.group().endswith("\r") else 0))
+        out = pd.DataFrame({"doc": np.asarray(docs, dtype=np.int64)})
+        out["id"] = self.ids[out["doc"].to_numpy()]
+        out["unit"] = _number_within(out["doc"].to_numpy())
+        out["start"] = np.asarray(starts, dtype=np.int64)
+        out["end"] = np.asarray(ends, dtype=np.int64)
+        return out
+
+
+def _sentences(text: str, start: int, end: int) -> Iterable[tuple[int, int]]:
+    """Sentence spans inside ``text[start:end]``, skipping blank ones and
+    leading white space; line breaks inside a paragraph also end a sentence."""
+    cuts = [start]
+    for m in _SENT_END_RE.finditer(text, start, end):
+        cuts.append(m.end())
+    pos = start
+    while True:
+        nl = text.find("\n", pos, end)
+        if nl < 0:
+            break
+        cuts.append(nl + 1)
+        pos = nl + 1
+    cuts.append(end)
+    cuts = sorted(set(cuts))
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        a = _LEADING_SPACE_RE.match(text, a, b).end()  # type: ignore[union-attr]
+        # Trailing white space (the line break) belongs to no sentence.
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b > a:
+            yield a, b
+
+
+def _number_within(doc: np.ndarray) -> np.ndarray:
+    """1-based running number of each row within its (sorted) document."""
+    if len(doc) == 0:
+        return np.zeros(0, dtype=np.int64)
+    first = np.r_[True, doc[1:] != doc[:-1]]
+    idx = np.arange(len(doc))
+    starts = np.maximum.accumulate(np.where(first, idx, 0))
+    return (idx - starts + 1).astype(np.int64)
+
+
+def _as_text(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and np.isnan(v):
+        return ""
+    if v is pd.NA or v is pd.NaT:
+        return ""
+    return v if isinstance(v, str) else str(v)

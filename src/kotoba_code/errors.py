@@ -1,0 +1,88 @@
+"""Errors and warnings raised by kotoba_code.
+
+Every message comes from the catalogue below, so a user (or a test) can
+look an error up by its code. Code ranges follow the pipeline::
+
+    E1xx  reading input (files, tables, columns, encodings)
+    E2xx  tokenization (tokenizer settings, user words, cache)
+    E3xx  codebooks and coding rules
+    E9xx  command line
+
+The exception tree::
+
+    KotobaError
+    ├── CorpusReadError   (also a ValueError)
+    ├── TokenizerError    (also a RuntimeError)
+    └── CodebookError     (also a ValueError)
+
+Wrapping code re-raises lower-level errors with ``raise ... from exc`` so the
+original cause stays visible to a developer while the user sees what to fix.
+"""
+
+from __future__ import annotations
+
+
+class _ErrorsWithCodes(type):
+    def __getattribute__(cls, name: str) -> str:
+        msg = super().__getattribute__(name)
+        if name.startswith("_") or not isinstance(msg, str):
+            return msg
+        return f"[{name}] {msg}"
+
+
+class Errors(metaclass=_ErrorsWithCodes):
+    # reading input
+    E101 = "Cannot read {path}: {reason}"
+    E102 = "{path}: no column {column!r}. Columns found: {columns}."
+    E103 = (
+        "{path}: cannot decode the file as {tried}. Pass encoding=... "
+        "(on the command line: --encoding), e.g. 'cp932' for files saved by Excel."
+    )
+    E104 = "{path}: unsupported file type {suffix!r}. Use one of: {supported}."
+    E105 = "{path}: duplicate id {id!r} in rows {rows}. Ids must be unique."
+    E106 = "{path}: row {row} has an empty id in column {column!r}."
+    E107 = "{path}: no sheet {sheet!r}. Sheets found: {sheets}."
+    E108 = "{path}: line {line} is not valid JSON: {reason}"
+    E109 = "{path}: the file has no rows."
+    E110 = "{path}: no such file or directory."
+    E111 = "Unit {unit!r} is not known. Use one of: {units}."
+    E112 = "Metadata column {column!r} does not exist. Columns: {columns}."
+    # tokenization
+    E201 = "Unknown split mode {mode!r}: use 'A', 'B' or 'C'."
+    E202 = "Document {id!r}: the tokenizer failed: {reason}"
+    E203 = "{path}: line {line}: {reason}"
+    E204 = "Unknown tokenizer backend {backend!r}: use 'sudachi' or 'ginza'."
+    E205 = (
+        "The GiNZA backend needs spaCy and the ja_ginza model: "
+        "pip install 'ginza==5.3.0' 'ja-ginza==5.3.0' ({reason})"
+    )
+    E206 = "Unknown part of speech filter {pos!r}. Known top-level tags: {known}."
+
+
+class Warnings(metaclass=_ErrorsWithCodes):
+    W101 = (
+        "{path}: {n} line(s) could not be decoded as {encoding} and contain "
+        "replacement characters (U+FFFD): lines {lines}."
+    )
+    W102 = "{path}: row {row} has {n} fields, expected {expected}; extra fields were joined."
+    W201 = "Cache directory {path} is not writable ({reason}); tokenizing without cache."
+
+
+class KotobaError(Exception):
+    """Base class of every error kotoba_code raises on purpose."""
+
+
+class CorpusReadError(KotobaError, ValueError):
+    """An input file or table cannot be read as a corpus."""
+
+
+class TokenizerError(KotobaError, RuntimeError):
+    """Tokenization failed or was configured wrongly."""
+
+
+class CodebookError(KotobaError, ValueError):
+    """A codebook or one of its rules is invalid."""
+
+
+class KotobaWarning(UserWarning):
+    """Something was read or computed with a caveat the user should know."""

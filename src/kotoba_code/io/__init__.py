@@ -1,0 +1,6 @@
+"""Reading corpora and writing tables."""
+
+from kotoba_code.io.readers import decode_bytes, read_corpus, read_table, read_transcripts
+from kotoba_code.io.writers import write_table
+
+__all__ = ["decode_bytes", "read_corpus", "read_table", "read_transcripts", "write_table"]
