@@ -65,15 +65,18 @@ class Corpus:
         ids_arr = np.asarray([str(i) for i in ids], dtype=object)
         if len(ids_arr) != len(texts):
             raise ValueError(f"{len(ids_arr)} ids for {len(texts)} texts")
-        seen: dict[str, int] = {}
-        for row, i in enumerate(ids_arr):
-            if i in seen:
-                raise CorpusReadError(
-                    Errors.E105.format(path=name or "<corpus>", id=i, rows=f"{seen[i] + 1} and {row + 1}")
-                )
-            seen[i] = row
+        if len(set(ids_arr.tolist())) != len(ids_arr):
+            seen: dict[str, int] = {}
+            for row, i in enumerate(ids_arr.tolist()):
+                if i in seen:
+                    raise CorpusReadError(
+                        Errors.E105.format(path=name or "<corpus>", id=i, rows=f"{seen[i] + 1} and {row + 1}")
+                    )
+                seen[i] = row
         self.ids: np.ndarray = ids_arr
-        self.texts: list[str] = [_as_text(t) for t in texts]
+        texts = list(texts)
+        # Readers hand over plain strings; only other values need converting.
+        self.texts: list[str] = texts if all(type(t) is str for t in texts) else [_as_text(t) for t in texts]
         if metadata is None:
             metadata = pd.DataFrame(index=range(len(ids_arr)))
         self.metadata: pd.DataFrame = metadata.reset_index(drop=True)
@@ -116,12 +119,10 @@ class Corpus:
         if id_col is None:
             ids: list[str] = [str(i + 1) for i in range(len(df))]
         else:
-            ids = []
-            for row, v in enumerate(df[id_col].tolist()):
-                s = _as_text(v).strip()
-                if not s:
-                    raise CorpusReadError(Errors.E106.format(path=where, row=row + 1, column=id_col))
-                ids.append(s)
+            ids = [_as_text(v).strip() for v in df[id_col].tolist()]
+            if not all(ids):
+                row = ids.index("") + 1
+                raise CorpusReadError(Errors.E106.format(path=where, row=row, column=id_col))
         meta = df.drop(columns=[c for c in (text_col, id_col) if c is not None])
         return cls(ids, df[text_col].tolist(), metadata=meta, name=name)
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from kotoba_code.errors import CorpusReadError, Errors
 from kotoba_code.tokenize.tokens import Tokens
@@ -71,29 +72,23 @@ def word_frequency(
     pairs = pd.MultiIndex.from_arrays([vocab[key].astype(str), vocab["pos"].astype(str)])
     gid, labels = pd.factorize(pairs)
     gid = np.where(keep, gid, -1)
-    tok_gid = gid[tokens.word]
-    sel = tok_gid >= 0
-    tok_gid = tok_gid[sel]
-    doc = tokens.doc_index[sel]
-    n_words = len(labels)
-
+    X = doc_term_matrix(tokens, gid, n_terms=len(labels))
     if by is None:
         groups = None
-        counts = np.bincount(tok_gid, minlength=n_words)[None, :]
-        pair = np.unique(doc.astype(np.int64) * n_words + tok_gid)
-        docs = np.bincount(pair % n_words, minlength=n_words)[None, :]
+        counts = np.asarray(X.sum(axis=0))
+        docs = np.bincount(X.indices, minlength=len(labels))[None, :]
     else:
         if by not in tokens.corpus.metadata.columns:
             raise CorpusReadError(
                 Errors.E112.format(column=by, columns=", ".join(map(str, tokens.corpus.metadata.columns)))
             )
         gcodes, groups = pd.factorize(tokens.corpus.metadata[by].astype(str), sort=True)
-        tg = gcodes[doc]
-        k = len(groups)
-        counts = np.bincount(tg * n_words + tok_gid, minlength=k * n_words).reshape(k, n_words)
-        pair = np.unique(doc.astype(np.int64) * n_words + tok_gid)
-        dg = gcodes[pair // n_words]
-        docs = np.bincount(dg * n_words + pair % n_words, minlength=k * n_words).reshape(k, n_words)
+        G = sp.csr_matrix(
+            (np.ones(len(gcodes), dtype=np.int64), (gcodes, np.arange(len(gcodes)))),
+            shape=(len(groups), len(gcodes)),
+        )
+        counts = (G @ X).toarray()
+        docs = (G @ X.sign()).toarray()
 
     frames = []
     for g in range(counts.shape[0]):
@@ -116,3 +111,23 @@ def word_frequency(
         frames.append(df)
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     return out.reset_index(drop=True)
+
+
+def doc_term_matrix(tokens: Tokens, term_of_vocab: np.ndarray, *, n_terms: int) -> sp.csr_matrix:
+    """Documents × terms count matrix (sparse CSR).
+
+    ``term_of_vocab`` maps each vocabulary row to a term index, or ``-1`` to
+    leave it out. Built straight from the token store's document pointers, so
+    it costs one pass over the tokens, no sort.
+    """
+    term = term_of_vocab[tokens.word]
+    sel = term >= 0
+    # Tokens are stored document by document, so the CSR row pointers are
+    # the running count of kept tokens at each document boundary.
+    indptr = np.concatenate([[0], np.cumsum(sel, dtype=np.int64)])[tokens.doc_ptr]
+    X = sp.csr_matrix(
+        (np.ones(int(sel.sum()), dtype=np.int64), term[sel].astype(np.int32), indptr),
+        shape=(len(tokens.corpus), n_terms),
+    )
+    X.sum_duplicates()
+    return X

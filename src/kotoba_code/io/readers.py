@@ -126,14 +126,18 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def _read_delimited(path: Path, sep: str, encoding: str | None, text_col: str | None) -> pd.DataFrame:
-    text, _ = decode_bytes(_read_bytes(path), path=path, encoding=encoding)
+    raw = _read_bytes(path)
+    text, enc = decode_bytes(raw, path=path, encoding=encoding)
     if "\x00" in text:
         raise CorpusReadError(Errors.E101.format(path=path, reason="it contains NUL bytes: not a text table"))
     if not text.strip():
         raise CorpusReadError(Errors.E109.format(path=path))
+    # Clean UTF-8 goes to pandas' C parser as bytes, saving a re-encode.
+    source = io.BytesIO(raw) if enc == "utf-8" else io.StringIO(text)
     try:
         df = pd.read_csv(
-            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_filter=False, on_bad_lines="error"
+            source, sep=sep, dtype=str, keep_default_na=False, na_filter=False, on_bad_lines="error",
+            encoding="utf-8",
         )
     except pd.errors.ParserError:
         # Rare: rows with extra fields. The csv module gives line numbers.

@@ -181,3 +181,44 @@ def normalize_text(text: str) -> NormalizedText:
         np.asarray(o_end, dtype=np.int64),
         np.asarray(ident, dtype=bool),
     )
+
+
+def clean_text(text: str) -> NormalizedText:
+    """Remove only the characters that confuse a tokenizer (controls, BOM,
+    zero-width characters, variation selectors), keeping an offset map.
+
+    This is what the Sudachi backend feeds the tokenizer: Sudachi folds widths
+    itself and reports offsets into its input, so full NFKC is not needed there.
+
+    Examples
+    --------
+    >>> n = clean_text("\ufeff温度差\u200bあり")
+    >>> n.text, n.to_original(3, 5)
+    ('温度差あり', (5, 7))
+    """
+    if not _DROP_RE.search(text):
+        return NormalizedText(text, text)
+    out: list[str] = []
+    n_start: list[int] = []
+    o_start: list[int] = []
+    npos = prev = 0
+    for m in _DROP_RE.finditer(text):
+        if m.start() > prev:
+            out.append(text[prev : m.start()])
+            n_start.append(npos)
+            o_start.append(prev)
+            npos += m.start() - prev
+        prev = m.end()
+    if prev < len(text) or not n_start:
+        out.append(text[prev:])
+        n_start.append(npos)
+        o_start.append(prev)
+    o = np.asarray(o_start, dtype=np.int64)
+    return NormalizedText(
+        "".join(out),
+        text,
+        np.asarray(n_start, dtype=np.int64),
+        o,
+        o,  # unused for identity pieces
+        np.ones(len(o), dtype=bool),
+    )

@@ -7,6 +7,7 @@ that counting and coding never need.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from kotoba_code.errors import Errors, TokenizerError
-from kotoba_code.tokenize.normalize import NormalizedText, normalize_text
+from kotoba_code.tokenize.normalize import _DROP_RE, NormalizedText, clean_text, normalize_text
 from kotoba_code.tokenize.tokens import VOCAB_COLUMNS, Tokens
 from kotoba_code.tokenize.userwords import read_word_list
 
@@ -26,6 +27,11 @@ MAX_CHUNK_BYTES = 40_000
 # Word ids at or above this value are out-of-vocabulary or joined numbers:
 # their forms depend on the text, so they are keyed by their forms instead.
 _OOV_ID = 0xF0000000
+# Vocabulary rows created here (user words, unknown words) are stored as
+# _OOV_BASE + row while tokenizing, above every Sudachi word id.
+_OOV_BASE = 1 << 33
+# Texts this short (4 UTF-8 bytes per character at most) never need chunking.
+_FAST_LEN = MAX_CHUNK_BYTES // 4
 _BOUNDARY_RE = re.compile(r"[。．！？!?\n]")
 _USER_POS = "名詞-普通名詞-一般"
 
@@ -124,7 +130,8 @@ class SudachiTokenizer:
 
         mode = getattr(tokenizer.Tokenizer.SplitMode, self._mode_name())
         sudachi_dict = dictionary.Dictionary(dict="core")
-        tok = sudachi_dict.create(mode)
+        # Load only the word fields a Token needs (about 7% faster than all).
+        tok = sudachi_dict.create(mode, fields={"pos", "dictionary_form", "normalized_form", "reading_form"})
         pos_cache: dict[int, tuple[str, str, str]] = {}
 
         def pos_of(pid: int) -> tuple[str, str, str]:
@@ -143,51 +150,92 @@ class SudachiTokenizer:
             reading = "".join(m.reading_form() for m in tok.tokenize(word))
             rows.append((word, word, pos, "*", "*", reading, True))
 
+        def register_oov(m: Any) -> int:
+            # Unknown words and joined numbers have no dictionary entry: key
+            # them by their forms. Sudachi lower-cases their dictionary form
+            # (ＨＷ → hw); the lemma keeps the written case, width-folded.
+            surface = unicodedata.normalize("NFKC", m.surface())
+            key = (surface, m.normalized_form(), m.part_of_speech_id(), m.reading_form())
+            k = index.get(key)
+            if k is None:
+                k = index[key] = len(rows)
+                rows.append((surface, *_forms(m, pos_of)[1:]))
+            return k + _OOV_BASE
+
         words: list[int] = []
         ends: list[int] = []
-        doc_ptr = np.zeros(len(corpus) + 1, dtype=np.int64)
         remap: list[tuple[int, NormalizedText]] = []
-        w_append, e_append = words.append, ends.append
+        # Dictionary word ids seen so far -> their first morpheme's forms.
+        known: dict[int, tuple[Any, ...]] = {}
+        seen: set[int] = set()
+        user_ids = {w: index[("user", w)] + _OOV_BASE for w in user}
 
+        # The hot loop stays in list comprehensions and set operations: per
+        # token it only asks Sudachi for the word id and end offset. Forms are
+        # read once per distinct word id.
+        def add(chunk: str, base: int) -> None:
+            ml = tok.tokenize(chunk)
+            ws = [m.word_id() for m in ml]
+            if not seen.issuperset(ws):
+                for j, w in enumerate(ws):
+                    if w >= _OOV_ID:
+                        ws[j] = register_oov(ml[j])
+                    elif w not in seen:
+                        known[w] = _forms(ml[j], pos_of)
+                        seen.add(w)
+            words.extend(ws)
+            if base:
+                ends.extend([m.end() + base for m in ml])
+            else:
+                ends.extend([m.end() for m in ml])
+
+        ptr = [0]
+        drop_search = _DROP_RE.search
         for i, text in enumerate(_progress(corpus.texts, progress, "tokenize")):
             try:
-                norm = normalize_text(text) if text else NormalizedText("", "")
-                if not norm.is_identity:
-                    remap.append((i, norm))
-                for off, piece, user_word in _pieces(norm.text, user_re):
-                    if user_word is not None:
-                        w_append(index[("user", user_word)])
-                        e_append(off + len(piece))
-                        continue
-                    for chunk_off, chunk in split_chunks(piece):
-                        base = off + chunk_off
-                        for m in tok.tokenize(chunk):
-                            w = m.word_id()
-                            if w >= _OOV_ID:
-                                # Unknown words and joined numbers: Sudachi lower-cases
-                                # their dictionary form (HW → hw); keep the written case.
-                                w = (m.surface(), m.normalized_form(), m.part_of_speech_id(), m.reading_form())
-                            k = index.get(w)
-                            if k is None:
-                                k = index[w] = len(rows)
-                                p, ctype, cform = pos_of(m.part_of_speech_id())
-                                lemma = w[0] if isinstance(w, tuple) else m.dictionary_form()
-                                rows.append(
-                                    (lemma, m.normalized_form(), p, ctype, cform, m.reading_form(), False)
-                                )
-                            w_append(k)
-                            e_append(base + m.end())
+                if user_re is None and len(text) <= _FAST_LEN and not drop_search(text):
+                    # The common case: a short answer with nothing to clean.
+                    if text:
+                        add(text, 0)
+                else:
+                    # Sudachi folds widths itself (ＨＷ → HW, ｶﾞ → ガ) and reports
+                    # offsets into its input, so only characters it mishandles are
+                    # removed first. User words are matched on the NFKC text.
+                    norm = normalize_text(text) if user_re is not None else clean_text(text)
+                    if not norm.is_identity:
+                        remap.append((i, norm))
+                    for off, piece, user_word in _pieces(norm.text, user_re):
+                        if user_word is not None:
+                            words.append(user_ids[user_word])
+                            ends.append(off + len(piece))
+                        else:
+                            for chunk_off, chunk in split_chunks(piece):
+                                add(chunk, off + chunk_off)
             except Exception as exc:  # noqa: BLE001 - re-raised with the document id
                 raise TokenizerError(Errors.E202.format(id=corpus.ids[i], reason=exc)) from exc
-            doc_ptr[i + 1] = len(words)
+            ptr.append(len(words))
+        doc_ptr = np.asarray(ptr, dtype=np.int64)
 
-        return _assemble(corpus, doc_ptr, words, ends, remap, rows, self.settings())
+        # Word ids -> rows of the vocabulary table, without sorting the tokens.
+        ids = np.asarray(words, dtype=np.int64)
+        keys = np.sort(np.fromiter(known, dtype=np.int64, count=len(known)))
+        base = len(rows)
+        rows.extend(known[k] for k in keys.tolist())
+        is_new = ids >= _OOV_BASE
+        row = np.where(is_new, ids - _OOV_BASE, base + np.searchsorted(keys, ids))
+        return _assemble(corpus, doc_ptr, row, ends, remap, rows, self.settings())
+
+
+def _forms(m: Any, pos_of: Any) -> tuple[Any, ...]:
+    """A vocabulary row (see VOCAB_COLUMNS) from a Sudachi morpheme."""
+    p, ctype, cform = pos_of(m.part_of_speech_id())
+    return (m.dictionary_form(), m.normalized_form(), p, ctype, cform, m.reading_form(), False)
 
 
 def _assemble(
     corpus: Corpus,
     doc_ptr: np.ndarray,
-    words: list[int],
+    words: Any,
     ends: list[int],
     remap: list[tuple[int, NormalizedText]],
     rows: list[tuple[Any, ...]],
