@@ -1,9 +1,9 @@
 """kotoba_code: qualitative coding and text mining of Japanese free-text answers.
 
 >>> import kotoba_code as kc
->>> corpus = kc.Corpus.from_texts(["ハローワークとの温度差を感じる"])
+>>> corpus = kc.Corpus.from_texts(["ハローワークとの連携に課題を感じる"])
 >>> kc.word_frequency(kc.tokenize(corpus, cache=False))["word"].tolist()
-['ハローワーク', '温度差', '感じる']
+['ハローワーク', '感じる', '課題', '連携']
 """
 
 from kotoba_code.analysis.frequency import word_frequency

@@ -54,9 +54,9 @@ def word_frequency(
     Examples
     --------
     >>> from kotoba_code import Corpus, tokenize
-    >>> c = Corpus.from_texts(["温度差がある", "温度差と情報共有"])
+    >>> c = Corpus.from_texts(["ノウハウが不足している", "ノウハウ不足とマンパワー不足"])
     >>> word_frequency(tokenize(c, cache=False))[["word", "count", "docs"]].values.tolist()
-    [['温度差', 2, 2], ['情報', 1, 1], ['共有', 1, 1]]
+    [['不足', 3, 2], ['ノウハウ', 2, 2], ['マンパワー', 1, 1]]
     """
     if key not in ("lemma", "norm"):
         raise ValueError(f"key must be 'lemma' or 'norm', got {key!r}")
@@ -101,8 +101,8 @@ def word_frequency(
                 "docs": docs[g, nz],
             }
         )
-        # Stable order: count, then documents, then first occurrence.
-        df = df.iloc[np.lexsort((nz, -df["docs"].to_numpy(), -df["count"].to_numpy()))]
+        # Deterministic order: count, then documents, then the word itself.
+        df = df.iloc[np.lexsort((df["word"].to_numpy(), -df["docs"].to_numpy(), -df["count"].to_numpy()))]
         df["rank"] = df["count"].rank(method="min", ascending=False).astype(int)
         if top is not None:
             df = df.head(top)

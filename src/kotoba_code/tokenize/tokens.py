@@ -72,9 +72,9 @@ class Tokens:
     Examples
     --------
     >>> from kotoba_code import Corpus, tokenize
-    >>> toks = tokenize(Corpus.from_texts(["温度差を感じる"]), cache=False)
+    >>> toks = tokenize(Corpus.from_texts(["課題があった"]), cache=False)
     >>> [t.lemma for t in toks.doc(0)]
-    ['温度差', 'を', '感じる']
+    ['課題', 'が', 'ある', 'た']
     """
 
     corpus: Corpus

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Tests must never read or fill the user's real token cache.
+    monkeypatch.setenv("KOTOBA_CODE_CACHE", str(tmp_path_factory.mktemp("cache")))
+
+
+@pytest.fixture
+def corpus_dir() -> Path:
+    return ROOT / "corpus"
