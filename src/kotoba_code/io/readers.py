@@ -24,10 +24,9 @@ from kotoba_code.errors import CorpusReadError, Errors, KotobaWarning, Warnings
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm", ".jsonl", ".ndjson")
 TEXT_SUFFIXES = (".txt",)
-# Tried in this order; when several decode cleanly, the one that yields the
-# most kana and kanji wins (EUC-JP bytes often decode as cp932 half-width junk).
+# Tried in this order when the bytes are not valid UTF-8; ties go to the first.
 CANDIDATE_ENCODINGS = ("utf-8", "cp932", "euc_jp")
-_JA_RE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+_ODD_RE = re.compile("[\ufffd\ue000-\uf8ff\x80-\x9f\uff61-\uff9f]")
 
 
 def decode_bytes(raw: bytes, *, path: str | Path = "<bytes>", encoding: str | None = None) -> tuple[str, str]:
@@ -59,20 +58,14 @@ def decode_bytes(raw: bytes, *, path: str | Path = "<bytes>", encoding: str | No
         return _decode_lenient(raw[3:], "utf-8", path, "utf-8-sig")
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return _decode_lenient(raw, "utf-16", path, "utf-16")
-    clean: list[tuple[int, str, str]] = []
-    for enc in CANDIDATE_ENCODINGS:
-        try:
-            text = raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-        if enc == "utf-8":
-            return text, enc
-        clean.append((len(_JA_RE.findall(text)), enc, text))
-    if clean:
-        _, enc, text = max(clean, key=lambda t: t[0])
-        return text, enc
-    # Nothing decodes cleanly: take the encoding with the fewest bad bytes.
-    best = min(CANDIDATE_ENCODINGS, key=lambda e: raw.decode(e, errors="replace").count("\ufffd"))
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    # Legacy encodings decode almost any bytes without error, so judge each
+    # reading by how odd it looks: replacement characters, private-use and C1
+    # characters, and half-width katakana, which a wrong guess produces in bulk.
+    best = min(CANDIDATE_ENCODINGS, key=lambda e: len(_ODD_RE.findall(raw.decode(e, errors="replace"))))
     return _decode_lenient(raw, best, path, best)
 
 
@@ -133,7 +126,7 @@ def _read_delimited(path: Path, sep: str, encoding: str | None, text_col: str | 
     if not text.strip():
         raise CorpusReadError(Errors.E109.format(path=path))
     # Clean UTF-8 goes to pandas' C parser as bytes, saving a re-encode.
-    source = io.BytesIO(raw) if enc == "utf-8" else io.StringIO(text)
+    source = io.BytesIO(raw) if enc == "utf-8" and "\ufffd" not in text else io.StringIO(text)
     try:
         df = pd.read_csv(
             source, sep=sep, dtype=str, keep_default_na=False, na_filter=False, on_bad_lines="error",
@@ -190,7 +183,7 @@ def _read_excel(path: Path, sheet: str | int | None) -> pd.DataFrame:
                 raise CorpusReadError(Errors.E107.format(path=path, sheet=sheet, sheets=", ".join(names)))
         if isinstance(sheet, int) and not 0 <= sheet < len(names):
             raise CorpusReadError(Errors.E107.format(path=path, sheet=sheet, sheets=", ".join(names)))
-        df = xl.parse(sheet, dtype=str, keep_default_na=False, na_filter=False)
+        df = pd.read_excel(xl, sheet_name=sheet, dtype=str, keep_default_na=False, na_filter=False)
     df.columns = [str(c) for c in df.columns]
     return df.fillna("")
 
