@@ -83,6 +83,7 @@ class Corpus:
         self.name = name
         self._paragraphs = paragraphs
         self._units: dict[str, pd.DataFrame] = {}
+        self._variables: dict[str, pd.DataFrame] = {}
 
     # -- construction -----------------------------------------------------
     @classmethod
@@ -161,6 +162,57 @@ class Corpus:
         if level not in self._units:
             self._units[level] = self._build_units(level)
         return self._units[level]
+
+    def add_variables(self, table: pd.DataFrame, *, level: str = "document") -> Corpus:
+        """A copy of the corpus with external variables attached at ``level``.
+
+        ``table`` has one row per unit of that level, in order (KH Coder's
+        variable files); its columns become variables usable in rules
+        (``<>name-->value``) and in ``frequencies(by=name)`` at every level:
+        a unit takes the value of the ``level`` unit that contains its start.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> c = Corpus.from_texts(["一行目\n二行目", "三行目"])
+        >>> c2 = c.add_variables(pd.DataFrame({"speaker": ["A", "B", "C"]}), level="paragraph")
+        >>> c2.unit_variable("speaker", "sentence").tolist()
+        ['A', 'B', 'C']
+        """
+        units = self.units(level)
+        if len(table) != len(units):
+            raise CorpusReadError(
+                Errors.E113.format(level=level, n_units=len(units), n_rows=len(table))
+            )
+        new = Corpus(self.ids, self.texts, metadata=self.metadata, paragraphs=self._paragraphs, name=self.name)
+        new._variables = {**self._variables}
+        new._variables[level] = pd.concat(
+            [new._variables.get(level, pd.DataFrame(index=range(len(units)))), table.reset_index(drop=True)], axis=1
+        )
+        return new
+
+    def unit_variable(self, name: str, level: str, *, code: str = "") -> np.ndarray:
+        """Values of variable ``name`` for each unit of ``level``: a unit
+        attribute, an added variable of any level, or document metadata."""
+        units = self.units(level)
+        if name in units.columns and name not in ("doc", "id", "unit", "start", "end"):
+            return units[name].astype(str).to_numpy()
+        for var_level, table in self._variables.items():
+            if name in table.columns:
+                outer = self.units(var_level)
+                scale = np.int64(1) << np.int64(40)
+                o_key = outer["doc"].to_numpy(np.int64) * scale + outer["start"].to_numpy(np.int64)
+                u_key = units["doc"].to_numpy(np.int64) * scale + units["start"].to_numpy(np.int64)
+                k = np.clip(np.searchsorted(o_key, u_key, side="right") - 1, 0, max(len(outer) - 1, 0))
+                return table[name].astype(str).to_numpy()[k] if len(outer) else np.asarray([], dtype=object)
+        if name in self.metadata.columns:
+            return self.metadata[name].astype(str).to_numpy()[units["doc"].to_numpy()]
+        known = sorted(
+            set(map(str, self.metadata.columns))
+            | {c for t in self._variables.values() for c in map(str, t.columns)}
+            | {c for c in units.columns if c not in ("doc", "id", "unit", "start", "end")}
+        )
+        raise CorpusReadError(Errors.E310.format(code=code, name=name, known=", ".join(known) or "none"))
 
     def _build_units(self, level: str) -> pd.DataFrame:
         if level == "document":

@@ -47,6 +47,7 @@ class Errors(metaclass=_ErrorsWithCodes):
     E110 = "{path}: no such file or directory."
     E111 = "Unit {unit!r} is not known. Use one of: {units}."
     E112 = "Metadata column {column!r} does not exist. Columns: {columns}."
+    E113 = "Variables for level {level!r} need one row per unit: the corpus has {n_units}, the table {n_rows}."
     # tokenization
     E201 = "Unknown split mode {mode!r}: use 'A', 'B' or 'C'."
     E202 = "Document {id!r}: the tokenizer failed: {reason}"
@@ -57,6 +58,18 @@ class Errors(metaclass=_ErrorsWithCodes):
         "pip install 'ginza==5.3.0' 'ja-ginza==5.3.0' ({reason})"
     )
     E206 = "Unknown part of speech filter {pos!r}. Known top-level tags: {known}."
+    # codebooks and rules
+    E301 = "{where}, line {line}, code {code!r}: {msg}"
+    E302 = "{where}, line {line}: duplicate code id {id!r} (first defined on line {first})."
+    E303 = "{where}, line {line}, code {code!r}: refers to unknown code {ref!r}. Known codes: {known}."
+    E304 = "{where}: cyclic code references: {cycle}."
+    E305 = "{where}: not valid YAML: {reason}"
+    E306 = "{where}: {msg}"
+    E307 = "{where}: cannot decode the rule file as any of {tried}; save it as UTF-8."
+    E308 = "Codebook {name!r} not found: it is neither a file nor a shipped codebook ({shipped})."
+    E309 = "{where}, line {line}, code {code!r}: unknown synonym list ${name}. Lists: {known}."
+    E310 = "Code {code!r} uses variable {name!r}, which the corpus does not have. Variables: {known}."
+    E311 = "{where}, line {line}, code {code!r}: unknown KH Coder part of speech {pos!r}. Known: {known}."
 
 
 class Warnings(metaclass=_ErrorsWithCodes):
@@ -65,6 +78,7 @@ class Warnings(metaclass=_ErrorsWithCodes):
         "replacement characters (U+FFFD): lines {lines}."
     )
     W102 = "{path}: row {row} has {n} fields, expected {expected}; extra fields were joined."
+    W301 = "Codebook {where}, code {code!r}: {msg}"
     W201 = "Cache directory {path} is not writable ({reason}); tokenizing without cache."
 
 

@@ -198,17 +198,22 @@ class Tokens:
             df[name] = values[idx]
         return df
 
-    def unit_of(self, units: pd.DataFrame) -> np.ndarray:
-        """For every token, the 1-based number (within its document) of the unit
-        in ``units`` (a :meth:`Corpus.units` table) that contains its start;
-        0 when no unit contains it (white space between units)."""
+    def unit_index(self, units: pd.DataFrame) -> np.ndarray:
+        """For every token, the row in ``units`` (a :meth:`Corpus.units` table)
+        whose span contains the token's start; -1 when none does."""
         doc = self.doc_index.astype(np.int64)
-        # Global, sortable positions: (document, offset) packed in one integer.
         scale = np.int64(1) << np.int64(40)
         u_key = units["doc"].to_numpy(np.int64) * scale + units["start"].to_numpy(np.int64)
         u_end = units["doc"].to_numpy(np.int64) * scale + units["end"].to_numpy(np.int64)
         t_key = doc * scale + self.start.astype(np.int64)
         k = np.searchsorted(u_key, t_key, side="right") - 1
         ok = (k >= 0) & (t_key < u_end[np.maximum(k, 0)])
+        return np.where(ok, k, -1)
+
+    def unit_of(self, units: pd.DataFrame) -> np.ndarray:
+        """For every token, the 1-based number (within its document) of the unit
+        in ``units`` (a :meth:`Corpus.units` table) that contains its start;
+        0 when no unit contains it (white space between units)."""
+        k = self.unit_index(units)
         no = units["unit"].to_numpy(np.int64)
-        return np.where(ok, no[np.maximum(k, 0)], 0)
+        return np.where(k >= 0, no[np.maximum(k, 0)], 0)

@@ -1,0 +1,390 @@
+"""Evaluating compiled rules over the token store, all units at once.
+
+Every rule is evaluated as numpy arrays over the units of one level (one value
+per unit), never as a loop of rules × documents. Word atoms of every code are
+batched into one sparse product: (units × vocabulary counts) @ (vocabulary ×
+atoms indicator). Phrases and near/seq work on the flat token arrays.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from kotoba_code.codebook import posmap
+from kotoba_code.codebook.negation import negation_mask
+from kotoba_code.codebook.rules import (
+    Arith,
+    BoolOp,
+    CodeRef,
+    Compare,
+    Measure,
+    Near,
+    Node,
+    Not,
+    Number,
+    Phrase,
+    Regex,
+    String,
+    Synonyms,
+    Variable,
+    Word,
+    walk,
+)
+from kotoba_code.errors import CodebookError, Errors
+
+if TYPE_CHECKING:
+    from kotoba_code.codebook.model import Codebook
+    from kotoba_code.tokenize.tokens import Tokens
+
+_SKIP_POS = ("空白", "補助記号")
+
+
+@dataclass
+class Evidence:
+    """Token spans that made a code fire in a unit (see :meth:`CodingResult.evidence`)."""
+
+    unit: np.ndarray
+    term: list[str]
+    tok_lo: np.ndarray
+    tok_hi: np.ndarray
+
+
+class UnitIndex:
+    """The tokens of a corpus arranged for coding at one unit level."""
+
+    def __init__(self, tokens: Tokens, level: str, *, negation: bool = True) -> None:
+        self.tokens = tokens
+        self.level = level
+        self.units = tokens.corpus.units(level)
+        self.n = len(self.units)
+        self.tok_unit = tokens.unit_index(self.units)
+        # Without negation awareness (KH Coder rule files) nothing is negated.
+        self.neg = negation_mask(tokens) if negation else np.zeros(len(tokens), dtype=bool)
+        v = tokens.vocab
+        pos = v["pos"].astype(str)
+        self.skip_v = pos.str.startswith(_SKIP_POS).to_numpy()
+        self._counts: dict[str, sp.csr_matrix] = {}
+        self._texts: list[str] | None = None
+        self._lemma = v["lemma"].astype(str).to_numpy()
+        self._norm = v["norm"].astype(str).to_numpy()
+        # Word position: counts only real words, so near()[N] is in words.
+        is_word = ~self.skip_v[tokens.word]
+        self.word_pos = np.cumsum(is_word) - 1
+        self.is_word = is_word
+
+    def counts(self, polarity: str) -> sp.csr_matrix:
+        """Units × vocabulary counts of tokens with the given negation polarity."""
+        if polarity not in self._counts:
+            sel = self.tok_unit >= 0
+            if polarity == "plain":
+                sel &= ~self.neg
+            elif polarity == "neg":
+                sel &= self.neg
+            m = sp.csr_matrix(
+                (np.ones(int(sel.sum()), dtype=np.int64), (self.tok_unit[sel], self.tokens.word[sel])),
+                shape=(self.n, len(self.tokens.vocab)),
+            )
+            m.sum_duplicates()
+            self._counts[polarity] = m
+        return self._counts[polarity]
+
+    def texts(self) -> list[str]:
+        """NFKC-normalised text of each unit, for string and regex atoms."""
+        if self._texts is None:
+            texts = self.tokens.corpus.texts
+            self._texts = [
+                unicodedata.normalize("NFKC", texts[d][s:e])
+                for d, s, e in zip(
+                    self.units["doc"].tolist(), self.units["start"].tolist(), self.units["end"].tolist(), strict=True
+                )
+            ]
+        return self._texts
+
+    def vocab_mask(self, w: Word, codebook_where: str = "", code: str = "") -> np.ndarray:
+        v = self.tokens.vocab
+        if w.is_glob:
+            rx = re.compile(fnmatch.translate(w.lemma))
+            mask = np.fromiter((bool(rx.match(x)) for x in self._lemma), dtype=bool, count=len(self._lemma))
+        else:
+            mask = (self._lemma == w.lemma) | (self._norm == w.lemma)
+        if w.pos:
+            mask &= posmap.pos_mask(v, w.pos, where=codebook_where, code=code, line=w.line)
+        if w.conj:
+            mask &= posmap.conj_mask(v, w.conj)
+        return mask
+
+
+class Compiler:
+    """Turns the rules of a codebook into per-unit arrays for one unit level."""
+
+    def __init__(self, codebook: Codebook, index: UnitIndex) -> None:
+        self.cb = codebook
+        self.ix = index
+        self.values: dict[str, np.ndarray] = {}
+        self._word_cache: dict[Word, np.ndarray] = {}
+        self._split_cache: dict[str, tuple[str, ...]] = {}
+        self._evidence: list[tuple[str, Node, Any]] = []
+
+    # -- words -----------------------------------------------------------
+    def _batch_words(self) -> None:
+        """Count every plain word atom of every code in one sparse product."""
+        words: dict[tuple[str, Word], None] = {}
+        for code in self.cb.codes:
+            for node in walk(code.ast):
+                for w in self._expand(node, code.id):
+                    if isinstance(w, Word) and w.surface is None and self._pieces(w) is None:
+                        words[(code.id, w)] = None
+        by_pol: dict[str, list[Word]] = {}
+        seen: set[Word] = set()
+        for cid, w in words:
+            if w not in seen:
+                seen.add(w)
+                by_pol.setdefault(w.polarity, []).append(w)
+        for pol, ws in by_pol.items():
+            cols = [self.ix.vocab_mask(w, self.cb.source, "") for w in ws]
+            A = sp.csc_matrix(np.column_stack(cols).astype(np.int64)) if cols else None
+            if A is None:
+                continue
+            C = self.ix.counts(pol) @ A
+            C = C.toarray()
+            for j, w in enumerate(ws):
+                self._word_cache[w] = C[:, j]
+
+    def _pieces(self, w: Word) -> tuple[str, ...] | None:
+        """The tokens a rule word splits into when it is not one token here
+        (温度差 → 温度 + 差 without a user word); None when it is one token."""
+        if w.is_glob or w.pos or w.conj:
+            return None
+        if w.lemma not in self._split_cache:
+            if ((self.ix._lemma == w.lemma) | (self.ix._norm == w.lemma)).any():
+                self._split_cache[w.lemma] = ()
+            else:
+                self._split_cache[w.lemma] = tuple(self.cb.split_word(w.lemma, self.ix.tokens))
+        pieces = self._split_cache[w.lemma]
+        return pieces if len(pieces) > 1 else None
+
+    def _expand(self, node: Node, code: str) -> Iterable[Node]:
+        if isinstance(node, Synonyms):
+            for word in self.cb.synonym_words(node.name, code=code, line=node.line):
+                yield Word(word, polarity=node.polarity, line=node.line, col=node.col)
+        else:
+            yield node
+
+    # -- evaluation --------------------------------------------------------
+    def run(self) -> dict[str, np.ndarray]:
+        self._batch_words()
+        for code in self.cb.ordered_codes():
+            self.values[code.id] = self._truth(self.eval(code.ast, code.id, positive=True))
+        return self.values
+
+    @staticmethod
+    def _truth(x: np.ndarray) -> np.ndarray:
+        return np.asarray(x) > 0 if np.asarray(x).dtype != bool else np.asarray(x)
+
+    def eval(self, node: Node, code: str, positive: bool) -> np.ndarray:
+        n = self.ix.n
+        if isinstance(node, Number):
+            return np.full(n, node.value)
+        if isinstance(node, Word):
+            return self._word(node, code, positive)
+        if isinstance(node, Synonyms):
+            total = np.zeros(n, dtype=np.int64)
+            for w in self._expand(node, code):
+                total = total + self._word(w, code, positive)  # type: ignore[arg-type]
+            return total
+        if isinstance(node, Phrase):
+            counts, hits = self._phrase([self._word_token_mask(w, code) for w in node.words], node.polarity)
+            if positive:
+                self._evidence.append((code, node, hits))
+            return counts
+        if isinstance(node, Near):
+            counts, hits = self._near(node, code)
+            if positive:
+                self._evidence.append((code, node, hits))
+            return counts
+        if isinstance(node, (String, Regex)):
+            rx = re.compile(re.escape(node.text) if isinstance(node, String) else node.pattern)
+            texts = self.ix.texts()
+            counts = np.fromiter((len(rx.findall(t)) for t in texts), dtype=np.int64, count=n)
+            if positive:
+                self._evidence.append((code, node, rx))
+            return counts
+        if isinstance(node, Variable):
+            return self.cb.variable_values(self.ix, node, code)
+        if isinstance(node, CodeRef):
+            ref = self.cb.resolve_ref(node.name, code=code, line=node.line)
+            return self.values[ref]
+        if isinstance(node, Measure):
+            return self._measure(node.name)
+        if isinstance(node, Not):
+            return ~self._truth(self.eval(node.operand, code, not positive))
+        if isinstance(node, BoolOp):
+            vals = [self._truth(self.eval(x, code, positive)) for x in node.operands]
+            out = vals[0].copy()
+            for v in vals[1:]:
+                out = (out & v) if node.op == "and" else (out | v)
+            return out
+        if isinstance(node, Compare):
+            a = self.eval(node.left, code, positive).astype(float)
+            b = self.eval(node.right, code, positive).astype(float)
+            return {
+                "<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b, "==": a == b, "!=": a != b,
+            }[node.op]
+        if isinstance(node, Arith):
+            a = self.eval(node.left, code, positive).astype(float)
+            b = self.eval(node.right, code, positive).astype(float)
+            if node.op == "/":
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    return np.where(b != 0, a / np.where(b == 0, 1, b), 0.0)
+            return {"+": a + b, "-": a - b, "*": a * b}[node.op]
+        raise CodebookError(Errors.E306.format(where=self.cb.source, msg=f"cannot evaluate {node!r}"))
+
+    def _word(self, w: Word, code: str, positive: bool) -> np.ndarray:
+        pieces = self._pieces(w)
+        if pieces is not None:
+            phrase = Phrase(tuple(Word(p) for p in pieces), w.polarity, line=w.line, col=w.col)
+            return self.eval(phrase, code, positive)
+        if positive:
+            self._evidence.append((code, w, None))
+        if w in self._word_cache:
+            return self._word_cache[w]
+        # Surface constraints are per token, not per vocabulary entry.
+        mask = self._word_token_mask(w, code) & self._polarity_mask(w.polarity)
+        sel = mask & (self.ix.tok_unit >= 0)
+        return np.bincount(self.ix.tok_unit[sel], minlength=self.ix.n)
+
+    def _polarity_mask(self, polarity: str) -> np.ndarray:
+        if polarity == "plain":
+            return ~self.ix.neg
+        if polarity == "neg":
+            return self.ix.neg
+        return np.ones(len(self.ix.neg), dtype=bool)
+
+    def _word_token_mask(self, w: Word, code: str) -> np.ndarray:
+        m = self.ix.vocab_mask(w, self.cb.source, code)[self.ix.tokens.word]
+        if w.surface:
+            surfaces = np.asarray(
+                [unicodedata.normalize("NFKC", s) for s in self.ix.tokens.surfaces()], dtype=object
+            ) if not hasattr(self, "_surf") else self._surf
+            self._surf = surfaces
+            m &= surfaces == w.surface
+        return m
+
+    def _phrase(self, masks: list[np.ndarray], polarity: str) -> tuple[np.ndarray, np.ndarray]:
+        """Occurrences where the words stand in consecutive tokens of one unit."""
+        n_tok = len(masks[0])
+        k = len(masks)
+        ok = masks[0][: n_tok - k + 1].copy() if n_tok >= k else np.zeros(0, dtype=bool)
+        unit = self.ix.tok_unit
+        for j in range(1, k):
+            ok &= masks[j][j : n_tok - k + 1 + j]
+            ok &= unit[j : n_tok - k + 1 + j] == unit[: n_tok - k + 1]
+        start = np.flatnonzero(ok)
+        start = start[unit[start] >= 0]
+        start = start[self._polarity_mask(polarity)[start]]
+        counts = np.bincount(unit[start], minlength=self.ix.n)
+        return counts, np.stack([start, start + k])
+
+    def _near(self, node: Near, code: str) -> tuple[np.ndarray, np.ndarray]:
+        """Anchors (occurrences of the first word) with every other word within
+        ``distance`` words in the same unit (``seq``: each after the previous)."""
+        unit = self.ix.tok_unit
+        wp = self.ix.word_pos
+        plain = ~self.ix.neg
+        occ = [np.flatnonzero(self._word_token_mask(w, code) & (unit >= 0) & plain) for w in node.words]
+        anchors = occ[0]
+        ok = np.ones(len(anchors), dtype=bool)
+        lo = anchors.copy()
+        hi = anchors + 1
+        prev = anchors
+        for other in occ[1:]:
+            if len(other) == 0 or len(anchors) == 0:
+                ok[:] = False
+                break
+            if node.kind == "seq":
+                base = prev
+                k = np.searchsorted(other, base, side="right")
+                cand = other[np.minimum(k, len(other) - 1)]
+                good = (k < len(other)) & (unit[cand] == unit[anchors]) & (wp[cand] - wp[base] <= node.distance)
+            else:
+                k = np.searchsorted(other, anchors)
+                right = other[np.minimum(k, len(other) - 1)]
+                left = other[np.maximum(k - 1, 0)]
+                d_right = np.where((k < len(other)) & (unit[right] == unit[anchors]), np.abs(wp[right] - wp[anchors]), 1 << 40)
+                d_left = np.where((k > 0) & (unit[left] == unit[anchors]), np.abs(wp[anchors] - wp[left]), 1 << 40)
+                cand = np.where(d_right <= d_left, right, left)
+                good = np.minimum(d_right, d_left) <= node.distance
+                good &= cand != anchors
+            ok &= good
+            lo = np.minimum(lo, cand)
+            hi = np.maximum(hi, cand + 1)
+            prev = cand
+        sel = anchors[ok]
+        counts = np.bincount(unit[sel], minlength=self.ix.n) if len(sel) else np.zeros(self.ix.n, dtype=np.int64)
+        return counts, np.stack([lo[ok], hi[ok]])
+
+    def _measure(self, name: str) -> np.ndarray:
+        if name == "No.":
+            return np.arange(1, self.ix.n + 1)
+        if name == "lc":
+            return np.asarray([len(re.sub(r"\s", "", t)) for t in self.ix.texts()])
+        sel = (self.ix.tok_unit >= 0) & self.ix.is_word
+        return np.bincount(self.ix.tok_unit[sel], minlength=self.ix.n)
+
+    # -- evidence ----------------------------------------------------------
+    def evidence(self, coded: dict[str, np.ndarray]) -> pd.DataFrame:
+        """Rows ``unit`` (row of the unit table), ``code``, ``term``, ``start``,
+        ``end`` (offsets into the original text), for every positive atom hit
+        inside a unit where its code is true."""
+        ix = self.ix
+        tokens = ix.tokens
+        rows: list[pd.DataFrame] = []
+        for code, node, data in self._evidence:
+            true_units = coded[code]
+            if isinstance(node, Word):
+                m = self._word_token_mask(node, code) & self._polarity_mask(node.polarity)
+                tok = np.flatnonzero(m & (ix.tok_unit >= 0))
+                tok = tok[true_units[ix.tok_unit[tok]]]
+                starts, ends, units = tokens.start[tok], tokens.end[tok], ix.tok_unit[tok]
+            elif isinstance(node, (Phrase, Near)):
+                lo, hi = data
+                keep = (lo >= 0) & true_units[ix.tok_unit[lo]] if len(lo) else np.zeros(0, dtype=bool)
+                lo, hi = lo[keep], hi[keep]
+                starts, ends, units = tokens.start[lo], tokens.end[hi - 1], ix.tok_unit[lo]
+            else:
+                rx = data
+                us, ss, es = [], [], []
+                texts = tokens.corpus.texts
+                for u in np.flatnonzero(true_units).tolist():
+                    d, s0, e0 = (int(ix.units.iat[u, c]) for c in (0, 3, 4))
+                    from kotoba_code.tokenize.normalize import normalize_text
+
+                    norm = normalize_text(texts[d][s0:e0])
+                    for mt in rx.finditer(norm.text):
+                        a, b = norm.to_original(mt.start(), mt.end())
+                        us.append(u)
+                        ss.append(s0 + a)
+                        es.append(s0 + b)
+                starts, ends, units = np.asarray(ss, dtype=np.int64), np.asarray(es, dtype=np.int64), np.asarray(us, dtype=np.int64)
+            if len(units):
+                rows.append(pd.DataFrame({"unit": units, "code": code, "term": str(node), "start": starts, "end": ends}))
+        if not rows:
+            return pd.DataFrame({"unit": [], "code": [], "term": [], "start": [], "end": []})
+        ev = pd.concat(rows, ignore_index=True).drop_duplicates()
+        return ev.sort_values(["unit", "start", "code"], kind="stable").reset_index(drop=True)
+
+
+def compile_and_run(codebook: Codebook, tokens: Tokens, level: str) -> tuple[UnitIndex, dict[str, np.ndarray], Callable[[], pd.DataFrame]]:
+    index = UnitIndex(tokens, level, negation=codebook.negation)
+    comp = Compiler(codebook, index)
+    values = comp.run()
+    return index, values, lambda: comp.evidence(values)

@@ -1,0 +1,384 @@
+"""Codebooks: codes with ids, labels, descriptions and rules, loaded from data.
+
+A codebook is a YAML file (safe-loaded; never evaluated) or a KH Coder rule
+file. Loading validates everything at once — rule syntax, duplicate ids,
+references to unknown codes, cycles, unknown synonym lists — and reports each
+problem with the file, line and code.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import yaml
+
+from kotoba_code.codebook.rules import CodeRef, Node, Synonyms, Variable, parse_rule, walk
+from kotoba_code.errors import CodebookError, Errors
+
+if TYPE_CHECKING:
+    from kotoba_code.codebook.engine import UnitIndex
+    from kotoba_code.codebook.result import CodingResult
+    from kotoba_code.corpus import Corpus
+    from kotoba_code.tokenize.tokens import Tokens
+
+SHIPPED = ("welfare_employment",)
+
+
+@dataclass(frozen=True)
+class Code:
+    """One code (theme) of a codebook.
+
+    Attributes
+    ----------
+    id : str
+        Stable identifier used in tables, labels and evaluations.
+    label : str
+        Japanese label shown in tables and figures.
+    rule : str
+        The rule source text (see ``docs/rules.md``); empty for codes that are
+        only labelled by hand.
+    category : str
+        Id of the enclosing category or parent code ("" at top level).
+    line : int
+        Line of the rule in the codebook file, for error messages.
+    """
+
+    id: str
+    label: str
+    rule: str
+    description: str = ""
+    include: str = ""
+    exclude: str = ""
+    examples: tuple[str, ...] = ()
+    category: str = ""
+    line: int = 0
+    ast: Node | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(eq=False)
+class Codebook:
+    """A set of codes with their rules, plus shared synonyms and user words.
+
+    Examples
+    --------
+    >>> cb = Codebook.from_dict({"codes": [{"id": "gap", "label": "温度差", "rule": "温度差 | 意識+の+差"}]})
+    >>> [c.id for c in cb.codes]
+    ['gap']
+    """
+
+    codes: list[Code]
+    name: str = ""
+    source: str = "<codebook>"
+    synonyms: dict[str, list[str]] = field(default_factory=dict)
+    user_words: list[str] = field(default_factory=list)
+    categories: dict[str, str] = field(default_factory=dict)
+    negation: bool = True
+
+    def __post_init__(self) -> None:
+        self._by_id = {c.id: c for c in self.codes}
+        self._by_label = {c.label: c.id for c in self.codes}
+        self._splitter: Any = None
+        self._validate()
+
+    def __repr__(self) -> str:
+        return f"<Codebook {self.name or self.source}: {len(self.codes)} codes>"
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __getitem__(self, code_id: str) -> Code:
+        return self._by_id[code_id]
+
+    @property
+    def ids(self) -> list[str]:
+        return [c.id for c in self.codes]
+
+    # -- loading -----------------------------------------------------------
+    @classmethod
+    def load(cls, path_or_name: str | Path) -> Codebook:
+        """Load a codebook from a YAML file, a KH Coder rule file (``.cod``,
+        ``.txt``), or by the name of a shipped codebook (``welfare_employment``).
+
+        Examples
+        --------
+        >>> Codebook.load("welfare_employment").name
+        'welfare_employment'
+        """
+        path = Path(path_or_name)
+        if not path.exists():
+            name = str(path_or_name)
+            if name in SHIPPED:
+                ref = resources.files("kotoba_code") / "codebooks" / f"{name}.yaml"
+                return cls.from_yaml(ref.read_text(encoding="utf-8"), source=f"{name}.yaml")
+            raise CodebookError(Errors.E308.format(name=name, shipped=", ".join(SHIPPED)))
+        if path.suffix.lower() in (".yaml", ".yml"):
+            try:
+                text = path.read_text(encoding="utf-8-sig")
+            except UnicodeDecodeError as exc:
+                raise CodebookError(Errors.E307.format(where=path, tried="UTF-8")) from exc
+            return cls.from_yaml(text, source=str(path))
+        from kotoba_code.codebook.khcoder import read_khcoder_rules
+
+        return read_khcoder_rules(path)
+
+    @classmethod
+    def from_yaml(cls, text: str, *, source: str = "<yaml>") -> Codebook:
+        """Build a codebook from YAML text (safe-loaded, with line numbers)."""
+        try:
+            data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader is a SafeLoader
+        except yaml.YAMLError as exc:
+            raise CodebookError(Errors.E305.format(where=source, reason=str(exc).replace("\n", " "))) from exc
+        if not isinstance(data, dict):
+            raise CodebookError(Errors.E306.format(where=source, msg="the top level must be a mapping with 'codes'"))
+        return cls.from_dict(data, source=source)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, source: str = "<dict>") -> Codebook:
+        """Build a codebook from plain data (the structure of the YAML format)."""
+        codes: list[Code] = []
+        categories: dict[str, str] = {}
+        problems: list[str] = []
+
+        def add_codes(items: Any, category: str, where_line: int) -> None:
+            if not isinstance(items, list):
+                problems.append(Errors.E306.format(where=source, msg=f"line {where_line}: 'codes' must be a list"))
+                return
+            for item in items:
+                if not isinstance(item, dict) or "id" not in item:
+                    line = item.get("__line__", where_line) if isinstance(item, dict) else where_line
+                    problems.append(Errors.E306.format(where=source, msg=f"line {line}: a code needs an 'id'"))
+                    continue
+                lines = item.get("__lines__", {})
+                rule = item.get("rule", "") or ""
+                if not isinstance(rule, str):
+                    problems.append(Errors.E306.format(where=source, msg=f"line {lines.get('rule', 0)}: rule must be text"))
+                    rule = ""
+                ex = item.get("examples") or ()
+                codes.append(
+                    Code(
+                        id=str(item["id"]),
+                        label=str(item.get("label", item["id"])),
+                        rule=rule,
+                        description=str(item.get("description", "") or ""),
+                        include=str(item.get("include", "") or ""),
+                        exclude=str(item.get("exclude", "") or ""),
+                        examples=tuple(str(e) for e in ex) if isinstance(ex, list) else (str(ex),),
+                        category=category,
+                        line=int(lines.get("rule", item.get("__line__", 0))),
+                    )
+                )
+                if "codes" in item:
+                    add_codes(item["codes"], str(item["id"]), item.get("__line__", 0))
+
+        for cat in data.get("categories", []) or []:
+            if not isinstance(cat, dict) or "id" not in cat:
+                problems.append(Errors.E306.format(where=source, msg="a category needs an 'id'"))
+                continue
+            categories[str(cat["id"])] = str(cat.get("label", cat["id"]))
+            add_codes(cat.get("codes", []), str(cat["id"]), cat.get("__line__", 0))
+        if "codes" in data:
+            add_codes(data["codes"], "", data.get("__line__", 0))
+        if problems:
+            raise CodebookError("\n".join(problems))
+        synonyms = {str(k): [str(w) for w in v] for k, v in (data.get("synonyms") or {}).items() if not str(k).startswith("__")}
+        return cls(
+            codes=codes,
+            name=str(data.get("name", "")),
+            source=source,
+            synonyms=synonyms,
+            user_words=[str(w) for w in (data.get("user_words") or [])],
+            categories=categories,
+            negation=bool(data.get("negation", True)),
+        )
+
+    # -- validation ----------------------------------------------------------
+    def _validate(self) -> None:
+        problems: list[str] = []
+        seen: dict[str, int] = {}
+        parsed: list[Code] = []
+        for c in self.codes:
+            if c.id in seen:
+                problems.append(Errors.E302.format(where=self.source, line=c.line, id=c.id, first=seen[c.id]))
+                continue
+            seen[c.id] = c.line
+            ast = None
+            if c.rule.strip():
+                try:
+                    ast = parse_rule(c.rule, where=self.source, line=c.line, code=c.id)
+                except CodebookError as exc:
+                    problems.append(str(exc))
+            object.__setattr__(c, "ast", ast)
+            parsed.append(c)
+        for c in parsed:
+            if c.ast is None:
+                continue
+            for node in walk(c.ast):
+                if isinstance(node, CodeRef) and self._ref_id(node.name) is None:
+                    problems.append(Errors.E303.format(
+                        where=self.source, line=node.line, code=c.id, ref=node.name, known=", ".join(self._by_id)))
+                if isinstance(node, Synonyms) and node.name not in self.synonyms:
+                    problems.append(Errors.E309.format(
+                        where=self.source, line=node.line, code=c.id, name=node.name,
+                        known=", ".join(self.synonyms) or "none"))
+        if problems:
+            raise CodebookError("\n".join(problems))
+        self._order = self._topological()
+
+    def _ref_id(self, name: str) -> str | None:
+        name = name.lstrip("*＊")
+        if name in self._by_id:
+            return name
+        return self._by_label.get(name)
+
+    def resolve_ref(self, name: str, *, code: str = "", line: int = 0) -> str:
+        ref = self._ref_id(name)
+        if ref is None:  # pragma: no cover - caught by validation
+            raise CodebookError(Errors.E303.format(where=self.source, line=line, code=code, ref=name, known=""))
+        return ref
+
+    def _topological(self) -> list[Code]:
+        deps = {
+            c.id: [self._ref_id(n.name) for n in walk(c.ast) if isinstance(n, CodeRef)] if c.ast else []
+            for c in self.codes
+        }
+        order: list[str] = []
+        state: dict[str, int] = {}
+
+        def visit(cid: str, path: list[str]) -> None:
+            if state.get(cid) == 2:
+                return
+            if state.get(cid) == 1:
+                cycle = path[path.index(cid):] + [cid]
+                raise CodebookError(Errors.E304.format(where=self.source, cycle=" → ".join(cycle)))
+            state[cid] = 1
+            for d in deps[cid]:
+                visit(d, path + [cid])  # type: ignore[arg-type]
+            state[cid] = 2
+            order.append(cid)
+
+        for c in self.codes:
+            visit(c.id, [])
+        return [self._by_id[i] for i in order]
+
+    def ordered_codes(self) -> list[Code]:
+        """Codes with rules, each after the codes it refers to."""
+        return [c for c in self._order if c.ast is not None]
+
+    # -- helpers used by the engine ------------------------------------------
+    def synonym_words(self, name: str, *, code: str = "", line: int = 0) -> list[str]:
+        return self.synonyms[name]
+
+    def split_word(self, word: str, tokens: Tokens) -> list[str]:
+        """Lemmas of the tokens ``word`` splits into under the tokenizer that made ``tokens``."""
+        from kotoba_code.corpus import Corpus
+        from kotoba_code.tokenize import SudachiTokenizer
+
+        if self._splitter is None:
+            st = tokens.settings
+            self._splitter = SudachiTokenizer(
+                split_mode=st.get("split_mode", "C"), user_words=[w for w, _ in st.get("user_words", [])]
+            )
+        toks = self._splitter.tokenize(Corpus.from_texts([word]))
+        return [t.lemma for t in toks.doc(0) if not t.pos.startswith(("空白",))]
+
+    def variable_values(self, index: UnitIndex, node: Variable, code: str) -> np.ndarray:
+        values = index.tokens.corpus.unit_variable(node.name, index.level, code=code)
+        if node.value is None:
+            return np.asarray([bool(str(v).strip()) for v in values])
+        return np.asarray([str(v) == node.value for v in values])
+
+    # -- applying ------------------------------------------------------------
+    def apply(
+        self,
+        data: Corpus | Tokens,
+        *,
+        unit: str = "document",
+        cache: bool | str | Path = True,
+        progress: bool = False,
+    ) -> CodingResult:
+        """Code every unit of a corpus (or of already tokenized ``Tokens``).
+
+        A corpus is tokenized with Sudachi (split mode C) and this codebook's
+        ``user_words``, using the token cache; passing ``Tokens`` recodes
+        without tokenizing.
+
+        Examples
+        --------
+        >>> from kotoba_code import Corpus
+        >>> cb = Codebook.from_dict({"codes": [{"id": "gap", "label": "温度差", "rule": "温度差"}]})
+        >>> res = cb.apply(Corpus.from_texts(["温度差がある", "温度差はない"]), cache=False)
+        >>> res.matrix["gap"].tolist()
+        [True, False]
+        """
+        from kotoba_code.codebook.engine import compile_and_run
+        from kotoba_code.codebook.result import CodingResult
+        from kotoba_code.corpus import Corpus
+        from kotoba_code.tokenize import SudachiTokenizer, tokenize
+
+        if isinstance(data, Corpus):
+            tokens = tokenize(data, tokenizer=SudachiTokenizer(user_words=self.user_words), cache=cache,
+                              progress=progress)
+        else:
+            tokens = data
+        index, values, evidence = compile_and_run(self, tokens, unit)
+        return CodingResult(self, index, values, evidence)
+
+    def lint(self, tokens: Tokens) -> list[str]:
+        """Warnings about rule words that are not one token under the tokenizer
+        of ``tokens`` or never occur in its corpus."""
+        from kotoba_code.codebook.rules import Near, Phrase, Word
+
+        lemmas = set(tokens.vocab["lemma"].astype(str)) | set(tokens.vocab["norm"].astype(str))
+        out: list[str] = []
+        for c in self.codes:
+            if c.ast is None:
+                continue
+            words: list[Word] = []
+            for node in walk(c.ast):
+                if isinstance(node, Word):
+                    words.append(node)
+                elif isinstance(node, (Phrase, Near)):
+                    words.extend(node.words)
+                elif isinstance(node, Synonyms):
+                    words.extend(Word(w, line=node.line) for w in self.synonyms[node.name])
+            for w in words:
+                if w.is_glob:
+                    rx = re.compile(re.escape(w.lemma).replace(r"\*", ".*"))
+                    if not any(rx.fullmatch(x) for x in lemmas):
+                        out.append(f"{self.source}, line {w.line}, code {c.id!r}: {w.lemma!r} matches no word in the corpus")
+                    continue
+                if w.lemma in lemmas:
+                    continue
+                pieces = self.split_word(w.lemma, tokens)
+                if len(pieces) > 1:
+                    out.append(
+                        f"{self.source}, line {w.line}, code {c.id!r}: {w.lemma!r} is {len(pieces)} tokens here "
+                        f"({' + '.join(pieces)}); it is matched as that phrase. Add it to user_words to keep it whole."
+                    )
+                else:
+                    out.append(f"{self.source}, line {w.line}, code {c.id!r}: {w.lemma!r} never occurs in the corpus")
+        return out
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A SafeLoader that records the line of every mapping and of its values."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        mapping = super().construct_mapping(node, deep=deep)
+        lines = {}
+        for key_node, value_node in node.value:
+            line = value_node.start_mark.line + 1
+            if isinstance(value_node, yaml.ScalarNode) and value_node.style in ("|", ">"):
+                line += 1  # block scalars start on the next line
+            lines[key_node.value] = line
+        mapping["__line__"] = node.start_mark.line + 1
+        mapping["__lines__"] = lines
+        return mapping
+
+
+__all__ = ["Code", "Codebook", "SHIPPED"]

@@ -1,0 +1,182 @@
+"""The result of coding: unit × code matrix, counts, evidence, frequency tables."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from kotoba_code.errors import CorpusReadError, Errors
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from kotoba_code.codebook.engine import UnitIndex
+    from kotoba_code.codebook.model import Codebook
+
+
+class CodingResult:
+    """Codes of every unit, with the evidence behind each hit.
+
+    Attributes
+    ----------
+    matrix : DataFrame
+        Units × codes, boolean, in codebook order. The index is the document
+        id (``unit="document"``) or (id, unit number) for smaller units.
+    units : DataFrame
+        The unit table (``doc``, ``id``, ``unit``, ``start``, ``end``) with the
+        metadata of each unit's document and unit attributes.
+    unit : str
+        The unit level coded.
+    """
+
+    def __init__(self, codebook: Codebook, index: UnitIndex, values: dict[str, np.ndarray],
+                 evidence: Callable[[], pd.DataFrame]) -> None:
+        self.codebook = codebook
+        self.unit = index.level
+        self._index = index
+        units = index.units
+        corpus = index.tokens.corpus
+        meta = corpus.metadata.iloc[units["doc"].to_numpy()].reset_index(drop=True)
+        extra = [c for c in meta.columns if c not in units.columns]
+        self.units = pd.concat([units.reset_index(drop=True), meta[extra]], axis=1)
+        cols = {c.id: values.get(c.id, np.zeros(len(units), dtype=bool)) for c in codebook.codes}
+        if self.unit == "document":
+            idx = pd.Index(units["id"].to_numpy(), name="id")
+        else:
+            idx = pd.MultiIndex.from_arrays([units["id"].to_numpy(), units["unit"].to_numpy()], names=["id", "unit"])
+        self.matrix = pd.DataFrame(cols, index=idx).astype(bool)
+        self._evidence_fn = evidence
+        self._evidence: pd.DataFrame | None = None
+
+    def __repr__(self) -> str:
+        return f"<CodingResult: {len(self.matrix):,} {self.unit} units × {self.matrix.shape[1]} codes>"
+
+    @property
+    def counts(self) -> pd.Series:
+        """Units with each code, in codebook order."""
+        return self.matrix.sum().astype(int)
+
+    @property
+    def evidence(self) -> pd.DataFrame:
+        """One row per rule-term hit in a coded unit: ``id``, ``unit``, ``code``,
+        ``term`` (the rule atom), ``text`` (the matched original text) and
+        ``start``/``end`` (offsets into the document's original text)."""
+        if self._evidence is None:
+            ev = self._evidence_fn()
+            u = self._index.units
+            rows = ev["unit"].to_numpy(dtype=np.int64)
+            texts = self._index.tokens.corpus.texts
+            docs = u["doc"].to_numpy()[rows]
+            out = pd.DataFrame(
+                {
+                    "id": u["id"].to_numpy()[rows],
+                    "unit": u["unit"].to_numpy()[rows],
+                    "code": ev["code"].to_numpy(),
+                    "term": ev["term"].to_numpy(),
+                    "start": ev["start"].to_numpy(dtype=np.int64),
+                    "end": ev["end"].to_numpy(dtype=np.int64),
+                }
+            )
+            out.insert(4, "text", [texts[d][s:e] for d, s, e in zip(docs.tolist(), out["start"].tolist(),
+                                                                     out["end"].tolist(), strict=True)])
+            self._evidence = out
+        return self._evidence
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per document — every document, empty ones too — with its id,
+        metadata and a 0/1 column per code (a document has a code when any of
+        its units has it)."""
+        corpus = self._index.tokens.corpus
+        doc = self._index.units["doc"].to_numpy()
+        m = np.zeros((len(corpus), self.matrix.shape[1]), dtype=np.int64)
+        if len(doc):
+            np.maximum.at(m, doc, self.matrix.to_numpy().astype(np.int64))
+        out = pd.concat([pd.DataFrame({"id": corpus.ids}), corpus.metadata.reset_index(drop=True)], axis=1)
+        codes = pd.DataFrame(m, columns=self.matrix.columns)
+        return pd.concat([out, codes], axis=1)
+
+    def frequencies(self, by: str | None = None) -> pd.DataFrame:
+        """Theme frequency table, as KH Coder's 単純集計 and クロス集計.
+
+        Without ``by``: one row per code in codebook order with ``code``,
+        ``label``, ``count`` (units with the code) and ``percent`` (of all
+        units). With ``by`` (a metadata column or unit attribute): per group
+        ``n`` (units in the group), ``count`` and ``percent``; then ``chi2``,
+        ``dof``, ``p`` of Pearson's chi-square test of code × group (2 × k;
+        Yates' continuity correction when k = 2, as KH Coder does) and the
+        adjusted standardized residual of each group (``resid:<group>``),
+        which is beyond ±1.96 where a group differs at the 5 % level.
+
+        Examples
+        --------
+        >>> from kotoba_code import Corpus
+        >>> from kotoba_code.codebook import Codebook
+        >>> cb = Codebook.from_dict({"codes": [{"id": "k", "label": "ノウハウ", "rule": "ノウハウ"}]})
+        >>> cb.apply(Corpus.from_texts(["ノウハウ不足", "特になし"]), cache=False).frequencies().values.tolist()
+        [['k', 'ノウハウ', 1, 50.0]]
+        """
+        labels = [self.codebook[c].label for c in self.matrix.columns]
+        n = len(self.matrix)
+        counts = self.matrix.sum().to_numpy().astype(int)
+        base = pd.DataFrame({"code": self.matrix.columns, "label": labels, "count": counts,
+                             "percent": np.round(100 * counts / n, 2) if n else 0.0})
+        if by is None:
+            return base
+        if by not in self.units.columns:
+            raise CorpusReadError(Errors.E112.format(column=by, columns=", ".join(map(str, self.units.columns))))
+        groups = self.units[by].astype(str).to_numpy()
+        names = sorted(set(groups.tolist()))
+        out = base[["code", "label"]].copy()
+        m = self.matrix.to_numpy()
+        table = np.zeros((m.shape[1], len(names)), dtype=np.int64)
+        sizes = np.array([(groups == g).sum() for g in names])
+        for j, g in enumerate(names):
+            sel = groups == g
+            table[:, j] = m[sel].sum(axis=0)
+            out[f"n:{g}"] = int(sizes[j])
+            out[f"count:{g}"] = table[:, j]
+            out[f"percent:{g}"] = np.round(100 * table[:, j] / sizes[j], 2) if sizes[j] else 0.0
+        tests = [chi2_presence(table[i], sizes) for i in range(m.shape[1])]
+        out["chi2"] = [t[0] for t in tests]
+        out["dof"] = [t[1] for t in tests]
+        out["p"] = [t[2] for t in tests]
+        for j, g in enumerate(names):
+            out[f"resid:{g}"] = [t[3][j] if len(t[3]) else np.nan for t in tests]
+        return out
+
+
+def chi2_presence(present: np.ndarray, sizes: np.ndarray) -> tuple[float, int, float, np.ndarray]:
+    """Chi-square test of a 2 × k table (code present/absent × group).
+
+    Returns ``(chi2, dof, p, adjusted standardized residuals of 'present')``.
+    Yates' continuity correction is applied for 2 × 2 tables; groups with no
+    units are dropped. A code present in no unit or in every unit has no test
+    (NaN).
+
+    The adjusted residual of cell (i, j) is
+    ``(O - E) / sqrt(E (1 - r_i / N) (1 - c_j / N))`` (Haberman 1973).
+
+    Examples
+    --------
+    >>> chi, dof, p, r = chi2_presence(np.array([30, 10]), np.array([50, 50]))
+    >>> round(chi, 3), dof, round(p, 5)
+    (15.042, 1, 0.00011)
+    """
+    present = np.asarray(present, dtype=float)
+    sizes = np.asarray(sizes, dtype=float)
+    keep = sizes > 0
+    obs = np.vstack([present[keep], sizes[keep] - present[keep]])
+    if obs.shape[1] < 2 or obs[0].sum() == 0 or obs[1].sum() == 0:
+        return float("nan"), 0, float("nan"), np.full(len(sizes), np.nan)
+    chi2, p, dof, expected = stats.chi2_contingency(obs, correction=True)
+    total = obs.sum()
+    row = obs.sum(axis=1, keepdims=True)
+    col = obs.sum(axis=0, keepdims=True)
+    resid = (obs - expected) / np.sqrt(expected * (1 - row / total) * (1 - col / total))
+    full = np.full(len(sizes), np.nan)
+    full[keep] = resid[0]
+    return float(chi2), int(dof), float(p), np.round(full, 3)
+
