@@ -174,7 +174,7 @@ class Corpus:
         Examples
         --------
         >>> import pandas as pd
-        >>> c = Corpus.from_texts(["一行目\n二行目", "三行目"])
+        >>> c = Corpus.from_texts(["一行目\\n二行目", "三行目"])
         >>> c2 = c.add_variables(pd.DataFrame({"speaker": ["A", "B", "C"]}), level="paragraph")
         >>> c2.unit_variable("speaker", "sentence").tolist()
         ['A', 'B', 'C']

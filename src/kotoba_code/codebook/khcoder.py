@@ -20,9 +20,9 @@ def read_khcoder_rules(path: str | Path, *, encoding: str | None = None) -> Code
 
     Examples
     --------
-    >>> import tempfile, os
-    >>> p = os.path.join(tempfile.mkdtemp(), "r.cod")
-    >>> _ = open(p, "w", encoding="cp932").write("# test\\n＊死\\n死ぬ or 死\\n\\n*先生\\n先生 >= 2\\n")
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "r.cod"
+    >>> _ = p.write_text("# test\\n＊死\\n死ぬ or 死\\n\\n*先生\\n先生 >= 2\\n", encoding="cp932")
     >>> [(c.id, c.rule, c.line) for c in read_khcoder_rules(p).codes]
     [('死', '死ぬ or 死', 3), ('先生', '先生 >= 2', 6)]
     """

@@ -164,6 +164,9 @@ class Number(Node):
 class Not(Node):
     operand: Node
 
+    def __str__(self) -> str:
+        return f"not {self.operand}"
+
 
 @dataclass(frozen=True)
 class BoolOp(Node):
@@ -493,8 +496,9 @@ def parse_rule(src: str, *, where: str = "<rule>", line: int = 1, code: str = "?
 
     Examples
     --------
-    >>> print(parse_rule("温度差 and not neg(温度差)"))
-    BoolOp(op='and', operands=(Word(lemma='温度差', pos=None, conj=None, surface=None, polarity='plain'), Not(operand=Word(lemma='温度差', pos=None, conj=None, surface=None, polarity='neg'))))
+    >>> tree = parse_rule("温度差 and not neg(温度差)")
+    >>> tree.op, [str(x) for x in walk(tree)][1:]
+    ('and', ['温度差', 'not neg(温度差)', 'neg(温度差)'])
     >>> parse_rule("死ぬ >= 2").op
     '>='
     """
