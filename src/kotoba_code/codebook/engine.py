@@ -205,6 +205,17 @@ class Compiler:
             counts, hits = self._phrase([self._word_token_mask(w, code) for w in node.words], node.polarity)
             if positive:
                 self._evidence.append((code, node, hits))
+            if all(not (w.pos or w.conj or w.surface or w.is_glob) for w in node.words):
+                # A tokenizer with longer units may keep the phrase as one
+                # token (Sudachi's 卒業証書, where ChaSen gave 卒業 + 証書).
+                joined = Word("".join(w.lemma for w in node.words), polarity=node.polarity,
+                              line=node.line, col=node.col)
+                mask = self._word_token_mask(joined, code) & self._polarity_mask(node.polarity)
+                sel = mask & (self.ix.tok_unit >= 0)
+                if sel.any():
+                    counts = counts + np.bincount(self.ix.tok_unit[sel], minlength=self.ix.n)
+                    if positive:
+                        self._evidence.append((code, joined, None))
             return counts
         if isinstance(node, Near):
             counts, hits = self._near(node, code)

@@ -1,0 +1,203 @@
+"""The rule language: every construct, precedence, and error messages."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kotoba_code import Corpus, tokenize
+from kotoba_code.codebook import Codebook, parse_rule
+from kotoba_code.codebook.rules import BoolOp, Compare, Near, Not, Phrase, Word
+from kotoba_code.errors import CodebookError
+
+TEXTS = [
+    "ハローワークとの温度差を感じる。ノウハウが不足している。",          # 1
+    "温度差はない。特に問題はありません。",                               # 2
+    "卒業証書を受け取った。先生と奥さんが話した。",                       # 3
+    "奥さんは先生の話を聞いた。死ぬ、死ぬと言った。",                     # 4
+    "情報共有ができていない",                                             # 5
+    "",                                                                  # 6
+    "連携会議、連携推進、ＨＷ連携",                                       # 7
+]
+META = pd.DataFrame({"group": ["自治体", "ハローワーク", "自治体", "ハローワーク", "自治体", "自治体", "ハローワーク"]})
+
+
+@pytest.fixture(scope="module")
+def tokens():
+    return tokenize(Corpus.from_texts(TEXTS, metadata=META), cache=False)
+
+
+def coded(tokens, rule, *, unit="document", negation=True, **extra):
+    cb = Codebook.from_dict({"negation": negation, "codes": [{"id": "x", "label": "x", "rule": rule}], **extra})
+    m = cb.apply(tokens, unit=unit).matrix["x"]
+    return [i + 1 for i, v in enumerate(m.tolist()) if v]
+
+
+def test_word_and_count(tokens):
+    assert coded(tokens, "死ぬ") == [4]
+    assert coded(tokens, "死ぬ >= 2") == [4]
+    assert coded(tokens, "死ぬ == 1") == []
+    assert coded(tokens, "先生 + 奥さん >= 2") == [3, 4]
+    assert coded(tokens, "先生 * 2 == 2") == [3, 4]
+    assert coded(tokens, "死ぬ / 2 == 1") == [4]
+    assert coded(tokens, "死ぬ - 1 == 1") == [4]
+
+
+def test_pos_conj_surface(tokens):
+    assert coded(tokens, "先生-->名詞") == [3, 4]
+    assert coded(tokens, "先生-->動詞") == []
+    assert coded(tokens, "話す->連用形") == [3]  # 話し(た); doc 4 has the noun 話
+    assert coded(tokens, "受け取る->連用タ接続") == [3]  # 受け取っ(た)
+    assert coded(tokens, "言う=>言っ") == [4]
+    assert coded(tokens, "言う=>言わ") == []
+    assert coded(tokens, "感じる-->名詞-普通名詞") == []
+
+
+def test_phrase_near_seq(tokens):
+    assert coded(tokens, "卒業+証書") == [3]  # one Sudachi token 卒業証書: matched as the joined word
+    assert coded(tokens, "証書+卒業") == []
+    assert coded(tokens, "受け取る+た") == [3]
+    assert coded(tokens, "た+受け取る") == []
+    assert coded(tokens, "near(先生-奥さん)") == [3, 4]
+    assert coded(tokens, "seq(先生-奥さん)") == [3]
+    assert coded(tokens, "seq(奥さん-先生)") == [4]
+    assert coded(tokens, "near(受け取る-話す)[2]") == []
+    assert coded(tokens, "near(受け取る-話す)[20]") == [3]
+
+
+def test_string_regex_glob_synonyms(tokens):
+    assert coded(tokens, "'先生と奥さん'") == [3]
+    assert coded(tokens, "'HW連携'") == [7]  # width-insensitive: ＨＷ
+    assert coded(tokens, "/温度差[はが]ない/") == [2]
+    assert coded(tokens, "連携*") == [7]
+    assert coded(tokens, "$teacher", synonyms={"teacher": ["先生", "教師"]}) == [3, 4]
+
+
+def test_variables_refs_measures(tokens):
+    assert coded(tokens, "<>group-->自治体") == [1, 3, 5, 6]
+    assert coded(tokens, "<>group<>") == [1, 2, 3, 4, 5, 6, 7]
+    assert coded(tokens, "( No. >= 2 ) and ( No. <= 3 )") == [2, 3]
+    assert coded(tokens, "lw == 0") == [6]
+    assert coded(tokens, "lc <= 11") == [5, 6]
+    cb = Codebook.from_dict({"codes": [
+        {"id": "a", "label": "先生コード", "rule": "先生"},
+        {"id": "b", "label": "b", "rule": "<*a> and <>group-->自治体"},
+        {"id": "c", "label": "c", "rule": "<＊先生コード> &! 卒業証書"},
+    ]})
+    m = cb.apply(tokens).matrix
+    assert m["b"].tolist() == [False, False, True, False, False, False, False]
+    assert m["c"].tolist() == [False, False, False, True, False, False, False]
+
+
+def test_negation_awareness(tokens):
+    assert coded(tokens, "温度差") == [1]                  # 温度差はない does not count
+    assert coded(tokens, "neg(温度差)") == [2]
+    assert coded(tokens, "any(温度差)") == [1, 2]
+    assert coded(tokens, "問題") == []                     # 特に問題はありません
+    assert coded(tokens, "neg(情報共有)") == [5]
+    assert coded(tokens, "温度差", negation=False) == [1, 2]  # KH Coder's behaviour
+
+
+def test_sentence_and_paragraph_units(tokens):
+    assert coded(tokens, "温度差", unit="sentence") == [1]
+    # Rows of the sentence table: doc 3 sentence 2 and doc 4 sentence 1.
+    assert coded(tokens, "先生 and 奥さん", unit="sentence") == [6, 7]
+    assert coded(tokens, "卒業証書 and 先生", unit="sentence") == []
+    assert coded(tokens, "卒業証書 and 先生", unit="document") == [3]
+    assert coded(tokens, "死ぬ", unit="paragraph") == [4]
+
+
+def test_precedence():
+    tree = parse_rule("a or b and not c")
+    assert isinstance(tree, BoolOp) and tree.op == "or"
+    assert isinstance(tree.operands[1], BoolOp) and tree.operands[1].op == "and"
+    assert isinstance(tree.operands[1].operands[1], Not)
+    tree = parse_rule("a & b | c &! d |! e")
+    assert tree.op == "or" and len(tree.operands) == 3
+    assert isinstance(tree.operands[2], Not)
+    assert isinstance(tree.operands[1].operands[1], Not)
+    tree = parse_rule("死ぬ + 殺す * 2 >= 3 and x")
+    assert isinstance(tree.operands[0], Compare)
+    assert tree.operands[0].left.op == "+" and tree.operands[0].left.right.op == "*"
+    assert parse_rule("(a or b) and c").op == "and"
+    assert parse_rule("not not a").operand.operand == Word("a")
+
+
+def test_atoms_parse():
+    assert parse_rule("ない-->形容詞B->連用タ接続") == Word("ない", "形容詞B", "連用タ接続")
+    assert parse_rule("買う-->動詞=>買わ") == Word("買う", "動詞", None, "買わ")
+    assert parse_rule("卒業+証書") == Phrase((Word("卒業"), Word("証書")))
+    assert parse_rule("near(先生-奥さん)[b8]") == Near("near", (Word("先生"), Word("奥さん")), 8, "b")
+    assert parse_rule("seq(a-b-c)").distance == 10
+    assert parse_rule("ＨＷ").lemma == "HW"  # rule words are NFKC-normalised too
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ("(温度差 or 差", "this '(' is never closed"),
+        ("温度差 )", "')' without '('"),
+        ("温度差 or", "ends where a word"),
+        ("温度差 課題", "expected an operator"),
+        ("'abc", "unterminated string"),
+        ("/[a/", "bad regular expression"),
+        ("near(a)", "at least two words"),
+        ("near(a-b)[x]", "bad option"),
+        ("<>group", "'<>name-->value'"),
+    ],
+)
+def test_syntax_errors_name_file_line_code(rule, message):
+    text = f"codes:\n  - id: ok\n    rule: 連携\n  - id: broken\n    label: 壊れた\n    rule: |\n      {rule}\n"
+    with pytest.raises(CodebookError) as e:
+        Codebook.from_yaml(text, source="mine.yaml")
+    assert "mine.yaml, line 7, code 'broken'" in str(e.value)
+    assert message in str(e.value)
+    assert "^" in str(e.value)
+
+
+def test_all_problems_reported_at_once():
+    text = "codes:\n  - id: a\n    rule: (x\n  - id: a\n    rule: y\n  - id: c\n    rule: <*zzz> or $nope\n"
+    with pytest.raises(CodebookError) as e:
+        Codebook.from_yaml(text, source="cb.yaml")
+    msg = str(e.value)
+    assert "line 3, code 'a'" in msg and "duplicate code id 'a'" in msg
+    assert "unknown code 'zzz'" in msg and "unknown synonym list $nope" in msg
+
+
+def test_cycles_and_bad_yaml(tmp_path):
+    with pytest.raises(CodebookError, match=r"cyclic code references: a → b → a"):
+        Codebook.from_dict({"codes": [{"id": "a", "rule": "<*b>"}, {"id": "b", "rule": "<*a> or x"}]})
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("codes:\n  - id: a\n    rule: [unclosed\n", encoding="utf-8")
+    with pytest.raises(CodebookError, match=r"bad.yaml: not valid YAML.*line"):
+        Codebook.load(bad)
+    with pytest.raises(CodebookError, match="neither a file nor a shipped codebook"):
+        Codebook.load("no_such_codebook")
+    with pytest.raises(CodebookError, match="unknown KH Coder part of speech"):
+        Codebook.from_dict({"codes": [{"id": "a", "rule": "先生-->形容名詞"}]}).apply(
+            Corpus.from_texts(["先生"]), cache=False)
+
+
+def test_yaml_is_safe_loaded(tmp_path):
+    evil = tmp_path / "evil.yaml"
+    evil.write_text("codes: !!python/object/apply:os.system ['echo hacked']\n", encoding="utf-8")
+    with pytest.raises(CodebookError, match="not valid YAML"):
+        Codebook.load(evil)
+
+
+def test_evidence_offsets_point_at_original_text():
+    corpus = Corpus.from_texts(["ＨＷとの温度差を感じる", "特になし"], ids=["a", "b"])
+    cb = Codebook.from_dict({"codes": [{"id": "gap", "label": "温度差", "rule": "温度差 & ＨＷ"}]})
+    ev = cb.apply(corpus, cache=False).evidence
+    assert set(ev["id"]) == {"a"}
+    for row in ev.itertuples():
+        assert corpus.texts[0][row.start : row.end] == row.text
+    assert sorted(ev["text"]) == ["温度差", "ＨＷ"]
+
+
+def test_recoding_does_not_retokenize(tokens, monkeypatch):
+    from kotoba_code.tokenize import SudachiTokenizer
+
+    monkeypatch.setattr(SudachiTokenizer, "tokenize", lambda *a, **k: (_ for _ in ()).throw(AssertionError))
+    cb = Codebook.from_dict({"codes": [{"id": "x", "rule": "先生"}]})
+    assert cb.apply(tokens).counts["x"] == 2
+    assert np.all(cb.apply(tokens, unit="sentence").matrix.sum() == 2)
