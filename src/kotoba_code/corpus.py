@@ -212,7 +212,8 @@ class Corpus:
             | {c for t in self._variables.values() for c in map(str, t.columns)}
             | {c for c in units.columns if c not in ("doc", "id", "unit", "start", "end")}
         )
-        raise CorpusReadError(Errors.E310.format(code=code, name=name, known=", ".join(known) or "none"))
+        used_by = f" (used by code {code!r})" if code else ""
+        raise CorpusReadError(Errors.E310.format(used_by=used_by, name=name, known=", ".join(known) or "none"))
 
     def _build_units(self, level: str) -> pd.DataFrame:
         if level == "document":

@@ -68,7 +68,7 @@ class Errors(metaclass=_ErrorsWithCodes):
     E307 = "{where}: cannot decode the rule file as any of {tried}; save it as UTF-8."
     E308 = "Codebook {name!r} not found: it is neither a file nor a shipped codebook ({shipped})."
     E309 = "{where}, line {line}, code {code!r}: unknown synonym list ${name}. Lists: {known}."
-    E310 = "Code {code!r} uses variable {name!r}, which the corpus does not have. Variables: {known}."
+    E310 = "Variable {name!r} is not in the corpus{used_by}. Variables: {known}."
     E311 = "{where}, line {line}, code {code!r}: unknown KH Coder part of speech {pos!r}. Known: {known}."
 
 

@@ -34,6 +34,15 @@ def run_demo(corpus_dir: Path, *, top: int = 15, quiet: bool = False) -> None:
     click.echo("## Answers per group\n")
     click.echo(to_markdown(groups.rename_axis("group").reset_index(name="answers")))
 
+    from kotoba_code.codebook import Codebook
+
+    codebook = Codebook.load("welfare_employment")
+    themes = codebook.apply(corpus, progress=not quiet).frequencies(by="group")
+    cols = ["code", "label"] + [c for c in themes.columns if c.startswith(("count:", "percent:"))] + ["chi2", "p"]
+    themes = themes[cols].round({"chi2": 2, "p": 4})
+    click.echo(f"\n## Themes by group (codebook {codebook.name}: units with the code, % of the group, chi-square)\n")
+    click.echo(to_markdown(themes))
+
     freq = word_frequency(tokens, by="group", top=top)
     wide = []
     for g, sub in freq.groupby("group", sort=True):

@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from kotoba_code.errors import CorpusReadError, Errors
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -125,9 +124,7 @@ class CodingResult:
                              "percent": np.round(100 * counts / n, 2) if n else 0.0})
         if by is None:
             return base
-        if by not in self.units.columns:
-            raise CorpusReadError(Errors.E112.format(column=by, columns=", ".join(map(str, self.units.columns))))
-        groups = self.units[by].astype(str).to_numpy()
+        groups = self._index.tokens.corpus.unit_variable(by, self.unit)
         names = sorted(set(groups.tolist()))
         out = base[["code", "label"]].copy()
         m = self.matrix.to_numpy()
