@@ -66,9 +66,17 @@ class UnitIndex:
         self.level = level
         self.units = tokens.corpus.units(level)
         self.n = len(self.units)
-        self.tok_unit = tokens.unit_index(self.units)
+        cache = tokens.derived
+        if ("unit_index", level) not in cache:
+            cache[("unit_index", level)] = tokens.unit_index(self.units)
+        self.tok_unit = cache[("unit_index", level)]
         # Without negation awareness (KH Coder rule files) nothing is negated.
-        self.neg = negation_mask(tokens) if negation else np.zeros(len(tokens), dtype=bool)
+        if negation:
+            if "negation" not in cache:
+                cache["negation"] = negation_mask(tokens)
+            self.neg = cache["negation"]
+        else:
+            self.neg = np.zeros(len(tokens), dtype=bool)
         v = tokens.vocab
         pos = v["pos"].astype(str)
         self.skip_v = pos.str.startswith(_SKIP_POS).to_numpy()

@@ -86,6 +86,9 @@ class Tokens:
     settings: dict[str, Any] = field(default_factory=dict)
     # Backend-specific per-token columns (GiNZA: head, dep, upos).
     extra: dict[str, np.ndarray] = field(default_factory=dict)
+    # Derived arrays (negation marks, token → unit maps) computed once and
+    # reused by every recoding of these tokens.
+    derived: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         if len(self.doc_ptr) != len(self.corpus) + 1:
