@@ -17,7 +17,12 @@ import pandas as pd
 
 from kotoba_code.errors import CorpusReadError, Errors
 
-UNIT_LEVELS = ("document", "paragraph", "sentence")
+UNIT_LEVELS = ("document", "h1", "h2", "h3", "h4", "h5", "paragraph", "sentence")
+HEADING_LEVELS = ("h1", "h2", "h3", "h4", "h5")
+_BUILTIN_COLUMNS = ("doc", "id", "unit", "start", "end")
+# 見出し1 … 見出し5 (KH Coder's names) and heading1 … heading5 are the titles
+# of the enclosing headings.
+_HEADING_VAR_RE = re.compile(r"(?:見出し|heading)([1-5])", re.I)
 
 _LINE_RE = re.compile(r"[^\n]*\S[^\n]*")
 # A sentence ends after a run of terminators and any closing brackets.
@@ -43,6 +48,10 @@ class Corpus:
         Explicit paragraph spans with columns ``doc`` (document position),
         ``start``, ``end`` and any paragraph-level attributes (``speaker`` for
         transcripts). By default each non-blank line is a paragraph.
+    spans : dict of str to DataFrame, optional
+        Explicit spans for other levels (``h1`` … ``h5`` with a ``title``,
+        ``sentence``), in the same form; readers of structured formats such as
+        KH Coder's heading-tagged text use it.
 
     Examples
     --------
@@ -60,6 +69,7 @@ class Corpus:
         *,
         metadata: pd.DataFrame | None = None,
         paragraphs: pd.DataFrame | None = None,
+        spans: dict[str, pd.DataFrame] | None = None,
         name: str | None = None,
     ) -> None:
         ids_arr = np.asarray([str(i) for i in ids], dtype=object)
@@ -81,7 +91,9 @@ class Corpus:
             metadata = pd.DataFrame(index=range(len(ids_arr)))
         self.metadata: pd.DataFrame = metadata.reset_index(drop=True)
         self.name = name
-        self._paragraphs = paragraphs
+        self._spans: dict[str, pd.DataFrame] = dict(spans or {})
+        if paragraphs is not None:
+            self._spans["paragraph"] = paragraphs
         self._units: dict[str, pd.DataFrame] = {}
         self._variables: dict[str, pd.DataFrame] = {}
 
@@ -184,7 +196,7 @@ class Corpus:
             raise CorpusReadError(
                 Errors.E113.format(level=level, n_units=len(units), n_rows=len(table))
             )
-        new = Corpus(self.ids, self.texts, metadata=self.metadata, paragraphs=self._paragraphs, name=self.name)
+        new = Corpus(self.ids, self.texts, metadata=self.metadata, spans=self._spans, name=self.name)
         new._variables = {**self._variables}
         new._variables[level] = pd.concat(
             [new._variables.get(level, pd.DataFrame(index=range(len(units)))), table.reset_index(drop=True)], axis=1
@@ -192,28 +204,52 @@ class Corpus:
         return new
 
     def unit_variable(self, name: str, level: str, *, code: str = "") -> np.ndarray:
-        """Values of variable ``name`` for each unit of ``level``: a unit
-        attribute, an added variable of any level, or document metadata."""
+        """Values of variable ``name`` for each unit of ``level``.
+
+        Looked up, in order: an attribute of the unit itself (``speaker``), a
+        heading title (``見出し1`` … ``見出し5``), a variable added with
+        :meth:`add_variables` at the same or a coarser level (each unit takes
+        the value of the unit that contains it; a unit outside any, such as a
+        heading line for a paragraph variable, gets ``""``), and document
+        metadata. A variable of a finer level than ``level`` gives ``""``
+        everywhere, as in KH Coder.
+        """
         units = self.units(level)
-        if name in units.columns and name not in ("doc", "id", "unit", "start", "end"):
+        if name in units.columns and name not in _BUILTIN_COLUMNS:
             return units[name].astype(str).to_numpy()
+        m = _HEADING_VAR_RE.fullmatch(name)
+        if m:
+            return self._inherit(units, level, f"h{m.group(1)}", self.units(f"h{m.group(1)}").get("title"))
         for var_level, table in self._variables.items():
             if name in table.columns:
-                outer = self.units(var_level)
-                scale = np.int64(1) << np.int64(40)
-                o_key = outer["doc"].to_numpy(np.int64) * scale + outer["start"].to_numpy(np.int64)
-                u_key = units["doc"].to_numpy(np.int64) * scale + units["start"].to_numpy(np.int64)
-                k = np.clip(np.searchsorted(o_key, u_key, side="right") - 1, 0, max(len(outer) - 1, 0))
-                return table[name].astype(str).to_numpy()[k] if len(outer) else np.asarray([], dtype=object)
+                return self._inherit(units, level, var_level, table[name])
         if name in self.metadata.columns:
             return self.metadata[name].astype(str).to_numpy()[units["doc"].to_numpy()]
         known = sorted(
             set(map(str, self.metadata.columns))
             | {c for t in self._variables.values() for c in map(str, t.columns)}
-            | {c for c in units.columns if c not in ("doc", "id", "unit", "start", "end")}
+            | {c for c in units.columns if c not in _BUILTIN_COLUMNS}
         )
         used_by = f" (used by code {code!r})" if code else ""
         raise CorpusReadError(Errors.E310.format(used_by=used_by, name=name, known=", ".join(known) or "none"))
+
+    def _inherit(self, units: pd.DataFrame, level: str, var_level: str, values: pd.Series | None) -> np.ndarray:
+        """Values of ``var_level`` units passed down to the ``level`` units they contain."""
+        empty = np.full(len(units), "", dtype=object)
+        if values is None or UNIT_LEVELS.index(var_level) > UNIT_LEVELS.index(level):
+            return empty
+        outer = self.units(var_level)
+        if len(outer) == 0:
+            return empty
+        scale = np.int64(1) << np.int64(40)
+        o_key = outer["doc"].to_numpy(np.int64) * scale + outer["start"].to_numpy(np.int64)
+        o_end = outer["doc"].to_numpy(np.int64) * scale + outer["end"].to_numpy(np.int64)
+        u_key = units["doc"].to_numpy(np.int64) * scale + units["start"].to_numpy(np.int64)
+        k = np.searchsorted(o_key, u_key, side="right") - 1
+        kk = np.maximum(k, 0)
+        inside = (k >= 0) & (u_key < np.maximum(o_end[kk], o_key[kk] + 1))
+        vals = values.astype(str).to_numpy()
+        return np.where(inside, vals[kk], empty)
 
     def _build_units(self, level: str) -> pd.DataFrame:
         if level == "document":
@@ -227,6 +263,10 @@ class Corpus:
                     "end": np.fromiter(map(len, self.texts), dtype=np.int64, count=n),
                 }
             )
+        if level in self._spans:
+            return self._explicit(level)
+        if level in HEADING_LEVELS:
+            return self._explicit(level, pd.DataFrame({"doc": [], "start": [], "end": [], "title": []}))
         paras = self._paragraph_spans()
         if level == "paragraph":
             return paras
@@ -253,18 +293,22 @@ class Corpus:
         out["paragraph"] = paras["unit"].to_numpy()[par] if len(par) else np.zeros(0, dtype=np.int64)
         return out
 
+    def _explicit(self, level: str, spans: pd.DataFrame | None = None) -> pd.DataFrame:
+        p = self._spans[level] if spans is None else spans
+        p = p.sort_values(["doc", "start"], kind="stable").reset_index(drop=True)
+        out = pd.DataFrame({"doc": p["doc"].to_numpy(np.int64)})
+        out["id"] = self.ids[out["doc"].to_numpy()]
+        out["unit"] = _number_within(out["doc"].to_numpy())
+        out["start"] = p["start"].to_numpy(np.int64)
+        out["end"] = p["end"].to_numpy(np.int64)
+        for c in p.columns:
+            if c not in ("doc", "start", "end"):
+                out[c] = p[c].to_numpy()
+        return out
+
     def _paragraph_spans(self) -> pd.DataFrame:
-        if self._paragraphs is not None:
-            p = self._paragraphs.sort_values(["doc", "start"], kind="stable").reset_index(drop=True)
-            out = pd.DataFrame({"doc": p["doc"].to_numpy(np.int64)})
-            out["id"] = self.ids[out["doc"].to_numpy()]
-            out["unit"] = _number_within(out["doc"].to_numpy())
-            out["start"] = p["start"].to_numpy(np.int64)
-            out["end"] = p["end"].to_numpy(np.int64)
-            for c in p.columns:
-                if c not in ("doc", "start", "end"):
-                    out[c] = p[c].to_numpy()
-            return out
+        if "paragraph" in self._spans:
+            return self._explicit("paragraph")
         docs, starts, ends = [], [], []
         for d, text in enumerate(self.texts):
             for m in _LINE_RE.finditer(text):

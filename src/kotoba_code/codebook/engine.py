@@ -45,7 +45,6 @@ if TYPE_CHECKING:
     from kotoba_code.codebook.model import Codebook
     from kotoba_code.tokenize.tokens import Tokens
 
-_SKIP_POS = ("空白", "補助記号")
 
 
 @dataclass
@@ -79,15 +78,19 @@ class UnitIndex:
             self.neg = np.zeros(len(tokens), dtype=bool)
         v = tokens.vocab
         pos = v["pos"].astype(str)
-        self.skip_v = pos.str.startswith(_SKIP_POS).to_numpy()
         self._counts: dict[str, sp.csr_matrix] = {}
         self._texts: list[str] | None = None
         self._lemma = v["lemma"].astype(str).to_numpy()
         self._norm = v["norm"].astype(str).to_numpy()
-        # Word position: counts only real words, so near()[N] is in words.
-        is_word = ~self.skip_v[tokens.word]
-        self.word_pos = np.cumsum(is_word) - 1
-        self.is_word = is_word
+        newline_v = (pos.str.startswith("空白") & v["lemma"].astype(str).str.fullmatch(r"[\r\n]+")).to_numpy()
+        self.is_newline = newline_v[tokens.word]
+
+    def region(self, level: str) -> np.ndarray:
+        """Per token, the row of the ``level`` unit containing it (-1 if none)."""
+        cache = self.tokens.derived
+        if ("unit_index", level) not in cache:
+            cache[("unit_index", level)] = self.tokens.unit_index(self.tokens.corpus.units(level))
+        return cache[("unit_index", level)]
 
     def counts(self, polarity: str) -> sp.csr_matrix:
         """Units × vocabulary counts of tokens with the given negation polarity."""
@@ -149,7 +152,8 @@ class Compiler:
         for code in self.cb.codes:
             for node in walk(code.ast):
                 for w in self._expand(node, code.id):
-                    if isinstance(w, Word) and w.surface is None and self._pieces(w) is None:
+                    if (isinstance(w, Word) and w.surface is None and w.pos not in posmap.CONTEXT_POS
+                            and self._pieces(w) is None):
                         words[(code.id, w)] = None
         by_pol: dict[str, list[Word]] = {}
         seen: set[Word] = set()
@@ -289,7 +293,11 @@ class Compiler:
         return np.ones(len(self.ix.neg), dtype=bool)
 
     def _word_token_mask(self, w: Word, code: str) -> np.ndarray:
-        m = self.ix.vocab_mask(w, self.cb.source, code)[self.ix.tokens.word]
+        word = self.ix.tokens.word
+        m = self.ix.vocab_mask(w, self.cb.source, code)[word]
+        if w.pos in posmap.CONTEXT_POS:
+            any_pos = self.ix.vocab_mask(Word(w.lemma, conj=w.conj), self.cb.source, code)[word]
+            m = posmap.refine(self.ix.tokens, w.pos, m, any_pos)
         if w.surface:
             surfaces = np.asarray(
                 [unicodedata.normalize("NFKC", s) for s in self.ix.tokens.surfaces()], dtype=object
@@ -314,50 +322,88 @@ class Compiler:
         return counts, np.stack([start, start + k])
 
     def _near(self, node: Near, code: str) -> tuple[np.ndarray, np.ndarray]:
-        """Anchors (occurrences of the first word) with every other word within
-        ``distance`` words in the same unit (``seq``: each after the previous)."""
-        unit = self.ix.tok_unit
-        wp = self.ix.word_pos
-        plain = ~self.ix.neg
-        occ = [np.flatnonzero(self._word_token_mask(w, code) & (unit >= 0) & plain) for w in node.words]
-        anchors = occ[0]
-        ok = np.ones(len(anchors), dtype=bool)
-        lo = anchors.copy()
-        hi = anchors + 1
-        prev = anchors
-        for other in occ[1:]:
-            if len(other) == 0 or len(anchors) == 0:
-                ok[:] = False
-                break
-            if node.kind == "seq":
-                base = prev
-                k = np.searchsorted(other, base, side="right")
-                cand = other[np.minimum(k, len(other) - 1)]
-                good = (k < len(other)) & (unit[cand] == unit[anchors]) & (wp[cand] - wp[base] <= node.distance)
-            else:
-                k = np.searchsorted(other, anchors)
-                right = other[np.minimum(k, len(other) - 1)]
-                left = other[np.maximum(k - 1, 0)]
-                d_right = np.where((k < len(other)) & (unit[right] == unit[anchors]), np.abs(wp[right] - wp[anchors]), 1 << 40)
-                d_left = np.where((k > 0) & (unit[left] == unit[anchors]), np.abs(wp[anchors] - wp[left]), 1 << 40)
-                cand = np.where(d_right <= d_left, right, left)
-                good = np.minimum(d_right, d_left) <= node.distance
-                good &= cand != anchors
-            ok &= good
-            lo = np.minimum(lo, cand)
-            hi = np.maximum(hi, cand + 1)
-            prev = cand
-        sel = anchors[ok]
-        counts = np.bincount(unit[sel], minlength=self.ix.n) if len(sel) else np.zeros(self.ix.n, dtype=np.int64)
-        return counts, np.stack([lo[ok], hi[ok]])
+        """KH Coder's near()/seq(): a scan starts at each occurrence of a listed
+        word (seq: of the first word; a run of the same word starts from its
+        last member) and walks forward inside the unit, counting each listed
+        word not counted yet (seq: only the next one in order), while every
+        occurrence lies within ``distance`` tokens of the last counted one
+        (0: no limit). ``b``/``d`` also stop the scan at the end of the
+        start's sentence/paragraph. The value is the number of scans that
+        count every word."""
+        ix = self.ix
+        unit = ix.tok_unit
+        plain = self._polarity_mask("plain")
+        k = len(node.words)
+        masks = [self._word_token_mask(w, code) & (unit >= 0) & plain for w in node.words]
+        pos_list, word_list = [], []
+        for j, m in enumerate(masks):
+            idx = np.flatnonzero(m)
+            pos_list.append(idx)
+            word_list.append(np.full(len(idx), j))
+        pos = np.concatenate(pos_list) if pos_list else np.zeros(0, dtype=np.int64)
+        word = np.concatenate(word_list) if word_list else np.zeros(0, dtype=np.int64)
+        order = np.lexsort((word, pos))
+        pos, word = pos[order], word[order]
+        keep = np.r_[True, pos[1:] != pos[:-1]] if len(pos) else np.zeros(0, dtype=bool)
+        pos, word = pos[keep], word[keep]
+        if node.scope == "b":
+            region = ix.region("sentence")
+        elif node.scope == "d":
+            region = ix.region("paragraph")
+        else:
+            region = unit
+        u = unit[pos].tolist()
+        r = region[pos].tolist()
+        p = pos.tolist()
+        w = word.tolist()
+        n_occ = len(p)
+        dist = node.distance
+        seq = node.kind == "seq"
+        hit_lo: list[int] = []
+        hit_hi: list[int] = []
+        for s_i in range(n_occ):
+            if s_i + 1 < n_occ and w[s_i + 1] == w[s_i] and u[s_i + 1] == u[s_i]:
+                continue
+            if seq and w[s_i] != 0:
+                continue
+            counted = {w[s_i]}
+            expected = 1
+            ref = p[s_i]
+            last = p[s_i]
+            for t in range(s_i + 1, n_occ):
+                if u[t] != u[s_i] or r[t] != r[s_i] or (dist > 0 and p[t] - ref > dist):
+                    break
+                wt = w[t]
+                if seq:
+                    if wt != expected:
+                        continue
+                    expected += 1
+                elif wt in counted:
+                    continue
+                counted.add(wt)
+                ref = last = p[t]
+                if len(counted) == k:
+                    break
+            if len(counted) == k:
+                hit_lo.append(p[s_i])
+                hit_hi.append(last + 1)
+        lo = np.asarray(hit_lo, dtype=np.int64)
+        hi = np.asarray(hit_hi, dtype=np.int64)
+        counts = np.bincount(unit[lo], minlength=ix.n) if len(lo) else np.zeros(ix.n, dtype=np.int64)
+        return counts, np.stack([lo, hi])
 
     def _measure(self, name: str) -> np.ndarray:
+        """KH Coder's measures: ``No.`` the unit number; ``lw`` the tokens of
+        the unit and ``lc`` their characters — punctuation, symbols and
+        full-width spaces included, line breaks not."""
+        ix = self.ix
         if name == "No.":
-            return np.arange(1, self.ix.n + 1)
+            return np.arange(1, ix.n + 1)
+        sel = (ix.tok_unit >= 0) & ~ix.is_newline
         if name == "lc":
-            return np.asarray([len(re.sub(r"\s", "", t)) for t in self.ix.texts()])
-        sel = (self.ix.tok_unit >= 0) & self.ix.is_word
-        return np.bincount(self.ix.tok_unit[sel], minlength=self.ix.n)
+            lengths = (ix.tokens.end - ix.tokens.start)[sel]
+            return np.bincount(ix.tok_unit[sel], weights=lengths, minlength=ix.n).astype(np.int64)
+        return np.bincount(ix.tok_unit[sel], minlength=ix.n)
 
     # -- evidence ----------------------------------------------------------
     def evidence(self, coded: dict[str, np.ndarray]) -> pd.DataFrame:

@@ -10,6 +10,7 @@ documented in ``docs/rules.md``. A Sudachi tag may also be written directly
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -39,6 +40,7 @@ KHCODER_POS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "動詞B": (("動詞",), "B"),
     "形容詞": (("形容詞",), "notB"),
     "形容詞B": (("形容詞",), "B"),
+    "形容詞（非自立）": (("形容詞",), None),
     "副詞": (("副詞",), "notB"),
     "副詞B": (("副詞",), "B"),
     "感動詞": (("感動詞",), None),
@@ -122,3 +124,62 @@ def _prefix(values: pd.Series, prefixes: tuple[str, ...]) -> np.ndarray:
     for p in prefixes:
         mask |= ((values == p) | values.str.startswith(p + "-")).to_numpy()
     return mask
+
+
+# KH Coder (ChaSen) separates independent (自立) from dependent (非自立) uses
+# of verbs and adjectives; Sudachi tags both "非自立可能" and leaves the
+# decision to context. These names are therefore refined per token.
+CONTEXT_POS = frozenset({"動詞", "動詞B", "形容詞", "形容詞B", "形容詞（非自立）", "否定助動詞"})
+_DEPENDENT_AFTER = ("助動詞", "形容詞", "形状詞", "動詞", "接尾辞")
+
+
+def independent_mask(tokens: Any) -> np.ndarray:
+    """Per token: False for a 非自立可能 verb or adjective used dependently —
+    after a verb, adjective, auxiliary or suffix (食べ-ない→ない is an
+    auxiliary use, 面白く-ない, し-て-いる) or after the particle て/で —
+    and True otherwise (問題-が-ない, こと-が-ある, に-なる)."""
+    if "independent" in tokens.derived:
+        return tokens.derived["independent"]
+    pos = tokens.vocab["pos"].astype(str)
+    lemma = tokens.vocab["lemma"].astype(str)
+    flexible_v = pos.str.endswith("非自立可能").to_numpy() & pos.str.startswith(("動詞", "形容詞")).to_numpy()
+    governs_v = pos.str.startswith(_DEPENDENT_AFTER).to_numpy() | (
+        pos.str.startswith("助詞-接続助詞") & lemma.isin(["て", "で"])
+    ).to_numpy()
+    # A focus particle in between does not change the use: で-は-ない and
+    # 悪く-は-ない are auxiliary uses (ChaSen: 助動詞), 事-は-ない is not.
+    focus_v = (pos.str.startswith(("助詞-係助詞", "助詞-副助詞")) & lemma.isin(["は", "も", "さえ", "こそ", "しか"])).to_numpy()
+    governs_over_focus_v = governs_v | (lemma == "で").to_numpy()
+    w = tokens.word
+    n = len(w)
+    doc_start = np.zeros(n, dtype=bool)
+    doc_start[tokens.doc_ptr[:-1][np.diff(tokens.doc_ptr) > 0]] = True
+    prev_governs = np.zeros(n, dtype=bool)
+    if n > 1:
+        prev_governs[1:] = governs_v[w[:-1]] & ~doc_start[1:]
+    if n > 2:
+        over = np.zeros(n, dtype=bool)
+        over[2:] = focus_v[w[1:-1]] & governs_over_focus_v[w[:-2]] & ~doc_start[2:] & ~doc_start[1:-1]
+        prev_governs |= over
+    out = ~(flexible_v[w] & prev_governs)
+    tokens.derived["independent"] = out
+    return out
+
+
+def refine(tokens: Any, name: str, by_pos: np.ndarray, by_lemma: np.ndarray) -> np.ndarray:
+    """Token mask for a context-dependent KH Coder POS ``name``.
+
+    ``by_pos`` is the vocabulary-level match of the word with that POS,
+    ``by_lemma`` the match of the word with any POS (both per token).
+    """
+    indep = independent_mask(tokens)
+    tags = tokens.vocab["pos"].astype(str)
+    is_adj = tags.str.startswith("形容詞").to_numpy()[tokens.word]
+    if name in ("動詞", "動詞B", "形容詞", "形容詞B"):
+        return by_pos & indep
+    if name == "形容詞（非自立）":
+        return by_lemma & is_adj & ~indep
+    # 否定助動詞: Sudachi's auxiliary ない/ぬ/ん, and the adjective ない used
+    # dependently (面白く-ない, で-ない), which ChaSen tags as an auxiliary.
+    lemma = tokens.vocab["lemma"].astype(str).to_numpy()[tokens.word]
+    return by_pos | (by_lemma & is_adj & ~indep & (lemma == "ない"))

@@ -108,6 +108,7 @@ class CodingResult:
         Yates' continuity correction when k = 2, as KH Coder does) and the
         adjusted standardized residual of each group (``resid:<group>``),
         which is beyond ±1.96 where a group differs at the 5 % level.
+        Units with an empty value of ``by`` are left out.
 
         Examples
         --------
@@ -125,7 +126,9 @@ class CodingResult:
         if by is None:
             return base
         groups = self._index.tokens.corpus.unit_variable(by, self.unit)
-        names = sorted(set(groups.tolist()))
+        # Units without a value (a heading line for a paragraph variable) are
+        # left out of the cross tabulation, as in KH Coder.
+        names = sorted(set(groups.tolist()) - {""})
         out = base[["code", "label"]].copy()
         m = self.matrix.to_numpy()
         table = np.zeros((m.shape[1], len(names)), dtype=np.int64)

@@ -226,14 +226,21 @@ def read_corpus(
     ``.csv``/``.tsv``/``.xlsx``/``.jsonl`` are tables: one row per document,
     ``text_col`` holds the answer (default ``text``), ``id_col`` the id
     (default: row number), every other column becomes metadata. A ``.txt``
-    file, or a directory of them, is read as interview transcripts
-    (:func:`read_transcripts`).
+    file with KH Coder heading tags (``<H1>…</H1>``) is a KH Coder corpus
+    (:func:`~kotoba_code.io.khcoder.read_khcoder_text`); other ``.txt`` files,
+    or a directory of them, are interview transcripts (:func:`read_transcripts`).
 
     Examples
     --------
     >>> corpus = read_corpus("corpus/answers.csv", text_col="answer", id_col="id")  # doctest: +SKIP
     """
     path = Path(path)
+    if path.is_file() and path.suffix.lower() in TEXT_SUFFIXES:
+        from kotoba_code.io.khcoder import HEADING_BYTES_RE, read_khcoder_text
+
+        # Heading tags are ASCII in every supported encoding: test the bytes.
+        if HEADING_BYTES_RE.search(_read_bytes(path)):
+            return read_khcoder_text(path, encoding=encoding)
     if path.is_dir() or path.suffix.lower() in TEXT_SUFFIXES:
         return read_transcripts(path, encoding=encoding)
     df = read_table(path, sheet=sheet, encoding=encoding, text_col=text_col)
