@@ -16,7 +16,13 @@ def answers(tmp_path):
         {
             "no": ["M1", "M2", "H1", "H2", "H3"],
             "group": ["自治体", "自治体", "ハローワーク", "ハローワーク", "ハローワーク"],
-            "answer": ["ノウハウが不足している。\n・人手不足", "", "ﾉｳﾊｳ不足と温度差", "   ", "支援候補者の選定が難しい"],
+            "answer": [
+                "ノウハウが不足している。\n・人手不足",
+                "",
+                "ﾉｳﾊｳ不足と温度差",
+                "   ",
+                "支援候補者の選定が難しい",
+            ],
         }
     )
     path.write_bytes(df.to_csv(index=False).encode("cp932"))
@@ -47,9 +53,13 @@ def test_tokenize_writes_one_row_per_token(answers, tmp_path, suffix):
     else:
         df = pd.DataFrame([json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()])
     assert {"id", "unit", "start", "end", "surface", "lemma", "norm", "pos"} <= set(df.columns)
-    texts = dict(zip(["M1", "M2", "H1", "H2", "H3"],
-                     ["ノウハウが不足している。\n・人手不足", "", "ﾉｳﾊｳ不足と温度差", "   ", "支援候補者の選定が難しい"],
-                     strict=True))
+    texts = dict(
+        zip(
+            ["M1", "M2", "H1", "H2", "H3"],
+            ["ノウハウが不足している。\n・人手不足", "", "ﾉｳﾊｳ不足と温度差", "   ", "支援候補者の選定が難しい"],
+            strict=True,
+        )
+    )
     for row in df.itertuples():
         assert texts[row.id][row.start : row.end] == row.surface
     assert df[df["id"] == "M1"]["unit"].max() == 2

@@ -13,13 +13,12 @@ from __future__ import annotations
 import math
 import re
 import warnings
+from pathlib import Path
 
 import pytest
 
 from kotoba_code import read_corpus, read_table, tokenize
 from kotoba_code.codebook import Codebook
-
-from pathlib import Path
 
 # ../shared beside the project checkout (read-only reference data).
 AUTOTEST = Path(__file__).resolve().parents[2] / "shared" / "khcoder-autotest"
@@ -31,8 +30,16 @@ pytestmark = [
 LEVELS = {"文": "sentence", "段落": "paragraph", "h2": "h2"}
 # Codes whose result does not depend on how words are tokenized.
 STRUCTURAL = {
-    "見出し・上", "見出し・中", "見出し・下", "外部変数・上", "外部変数・中", "外部変数・下",
-    "外部変数（段落）", "他のコード", "No.2-5", "文字列",
+    "見出し・上",
+    "見出し・中",
+    "見出し・下",
+    "外部変数・上",
+    "外部変数・中",
+    "外部変数・下",
+    "外部変数（段落）",
+    "他のコード",
+    "No.2-5",
+    "文字列",
 }
 CROSSTABS = {  # cod.txt section title -> (unit, variable)
     "段落―「見出し1」": ("paragraph", "見出し1"),

@@ -58,8 +58,11 @@ def test_tsv_jsonl_and_dataframe(tmp_path):
     _check(read_corpus(tsv, text_col="answer", id_col="id"))
     jl = tmp_path / "a.jsonl"
     jl.write_text(
-        "\n".join(json.dumps(dict(zip(["id", "group", "prefecture", "answer"], r, strict=True)), ensure_ascii=False)
-                  for r in ROWS) + "\n",
+        "\n".join(
+            json.dumps(dict(zip(["id", "group", "prefecture", "answer"], r, strict=True)), ensure_ascii=False)
+            for r in ROWS
+        )
+        + "\n",
         encoding="utf-8",
     )
     _check(read_corpus(jl, text_col="answer", id_col="id"))
@@ -121,7 +124,9 @@ def test_duplicate_and_empty_ids(tmp_path):
 
 def test_row_with_unquoted_commas_is_kept_and_reported(tmp_path):
     path = tmp_path / "commas.csv"
-    path.write_text("id,group,answer\n1,自治体,温度差がある\n2,HW,人手不足,予算不足,研修不足\n3,HW,\n", encoding="utf-8")
+    path.write_text(
+        "id,group,answer\n1,自治体,温度差がある\n2,HW,人手不足,予算不足,研修不足\n3,HW,\n", encoding="utf-8"
+    )
     with pytest.warns(KotobaWarning, match=r"commas.csv: row 3 has 5 fields, expected 3"):
         c = read_corpus(path, text_col="answer", id_col="id")
     assert c.ids.tolist() == ["1", "2", "3"]

@@ -10,13 +10,13 @@ from kotoba_code.codebook.rules import BoolOp, Compare, Near, Not, Phrase, Word
 from kotoba_code.errors import CodebookError
 
 TEXTS = [
-    "ハローワークとの温度差を感じる。ノウハウが不足している。",          # 1
-    "温度差はない。特に問題はありません。",                               # 2
-    "卒業証書を受け取った。先生と奥さんが話した。",                       # 3
-    "奥さんは先生の話を聞いた。死ぬ、死ぬと言った。",                     # 4
-    "情報共有ができていない",                                             # 5
-    "",                                                                  # 6
-    "連携会議、連携推進、ＨＷ連携",                                       # 7
+    "ハローワークとの温度差を感じる。ノウハウが不足している。",  # 1
+    "温度差はない。特に問題はありません。",  # 2
+    "卒業証書を受け取った。先生と奥さんが話した。",  # 3
+    "奥さんは先生の話を聞いた。死ぬ、死ぬと言った。",  # 4
+    "情報共有ができていない",  # 5
+    "",  # 6
+    "連携会議、連携推進、ＨＷ連携",  # 7
 ]
 META = pd.DataFrame({"group": ["自治体", "ハローワーク", "自治体", "ハローワーク", "自治体", "自治体", "ハローワーク"]})
 
@@ -78,21 +78,25 @@ def test_variables_refs_measures(tokens):
     assert coded(tokens, "( No. >= 2 ) and ( No. <= 3 )") == [2, 3]
     assert coded(tokens, "lw == 0") == [6]
     assert coded(tokens, "lc <= 11") == [5, 6]
-    cb = Codebook.from_dict({"codes": [
-        {"id": "a", "label": "先生コード", "rule": "先生"},
-        {"id": "b", "label": "b", "rule": "<*a> and <>group-->自治体"},
-        {"id": "c", "label": "c", "rule": "<＊先生コード> &! 卒業証書"},
-    ]})
+    cb = Codebook.from_dict(
+        {
+            "codes": [
+                {"id": "a", "label": "先生コード", "rule": "先生"},
+                {"id": "b", "label": "b", "rule": "<*a> and <>group-->自治体"},
+                {"id": "c", "label": "c", "rule": "<＊先生コード> &! 卒業証書"},
+            ]
+        }
+    )
     m = cb.apply(tokens).matrix
     assert m["b"].tolist() == [False, False, True, False, False, False, False]
     assert m["c"].tolist() == [False, False, False, True, False, False, False]
 
 
 def test_negation_awareness(tokens):
-    assert coded(tokens, "温度差") == [1]                  # 温度差はない does not count
+    assert coded(tokens, "温度差") == [1]  # 温度差はない does not count
     assert coded(tokens, "neg(温度差)") == [2]
     assert coded(tokens, "any(温度差)") == [1, 2]
-    assert coded(tokens, "問題") == []                     # 特に問題はありません
+    assert coded(tokens, "問題") == []  # 特に問題はありません
     assert coded(tokens, "neg(情報共有)") == [5]
     assert coded(tokens, "温度差", negation=False) == [1, 2]  # KH Coder's behaviour
 
@@ -174,7 +178,8 @@ def test_cycles_and_bad_yaml(tmp_path):
         Codebook.load("no_such_codebook")
     with pytest.raises(CodebookError, match="unknown KH Coder part of speech"):
         Codebook.from_dict({"codes": [{"id": "a", "rule": "先生-->形容名詞"}]}).apply(
-            Corpus.from_texts(["先生"]), cache=False)
+            Corpus.from_texts(["先生"]), cache=False
+        )
 
 
 def test_yaml_is_safe_loaded(tmp_path):

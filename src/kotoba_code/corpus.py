@@ -193,9 +193,7 @@ class Corpus:
         """
         units = self.units(level)
         if len(table) != len(units):
-            raise CorpusReadError(
-                Errors.E113.format(level=level, n_units=len(units), n_rows=len(table))
-            )
+            raise CorpusReadError(Errors.E113.format(level=level, n_units=len(units), n_rows=len(table)))
         new = Corpus(self.ids, self.texts, metadata=self.metadata, spans=self._spans, name=self.name)
         new._variables = {**self._variables}
         new._variables[level] = pd.concat(

@@ -54,8 +54,7 @@ class Errors(metaclass=_ErrorsWithCodes):
     E203 = "{path}: line {line}: {reason}"
     E204 = "Unknown tokenizer backend {backend!r}: use 'sudachi' or 'ginza'."
     E205 = (
-        "The GiNZA backend needs spaCy and the ja_ginza model: "
-        "pip install 'ginza==5.3.0' 'ja-ginza==5.3.0' ({reason})"
+        "The GiNZA backend needs spaCy and the ja_ginza model: pip install 'ginza==5.3.0' 'ja-ginza==5.3.0' ({reason})"
     )
     E206 = "Unknown part of speech filter {pos!r}. Known top-level tags: {known}."
     # codebooks and rules

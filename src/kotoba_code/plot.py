@@ -31,7 +31,7 @@ def plot_frequencies(table: pd.DataFrame, *, path: str | Path | None = None, ax:
     import matplotlib.pyplot as plt
     import numpy as np
 
-    groups = [c[len("percent:"):] for c in table.columns if c.startswith("percent:")]
+    groups = [c[len("percent:") :] for c in table.columns if c.startswith("percent:")]
     labels = table["label"].tolist()
     if ax is None:
         height = 0.35 * len(labels) + 1.2
@@ -46,8 +46,17 @@ def plot_frequencies(table: pd.DataFrame, *, path: str | Path | None = None, ax:
         for j, g in enumerate(groups):
             pct = table[f"percent:{g}"].to_numpy(dtype=float)
             res = table.get(f"resid:{g}", pd.Series(np.zeros(len(pct)))).fillna(0).to_numpy(dtype=float)
-            sc = ax.scatter(np.full(len(y), j), y, s=pct * 12 + 5, c=np.clip(res, -4, 4), cmap="coolwarm",
-                            vmin=-4, vmax=4, edgecolors="grey", linewidths=0.5)
+            sc = ax.scatter(
+                np.full(len(y), j),
+                y,
+                s=pct * 12 + 5,
+                c=np.clip(res, -4, 4),
+                cmap="coolwarm",
+                vmin=-4,
+                vmax=4,
+                edgecolors="grey",
+                linewidths=0.5,
+            )
             for yi, p in zip(y, pct, strict=True):
                 ax.text(j + 0.18, yi, f"{p:.0f}%", va="center", fontsize=7)
         ax.set_xticks(range(len(groups)), [f"{g}\n(n={int(table[f'n:{g}'].iloc[0])})" for g in groups])

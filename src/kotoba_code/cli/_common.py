@@ -32,14 +32,30 @@ def input_options(f: Callable[..., Any]) -> Callable[..., Any]:
 def tokenizer_options(f: Callable[..., Any]) -> Callable[..., Any]:
     """Tokenizer, cache and verbosity."""
     decorators = [
-        click.option("--backend", type=click.Choice(["sudachi", "ginza"]), default="sudachi", show_default=True,
-                     help="Tokenizer backend (ginza adds dependency parsing, much slower)."),
-        click.option("--split-mode", type=click.Choice(["A", "B", "C"], case_sensitive=False), default="C",
-                     show_default=True, help="Sudachi split mode: A short units, C long units."),
-        click.option("--user-words", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                     help="File of compound words to keep as one token (one per line)."),
-        click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
-                     help="Token cache directory (default: the user cache directory)."),
+        click.option(
+            "--backend",
+            type=click.Choice(["sudachi", "ginza"]),
+            default="sudachi",
+            show_default=True,
+            help="Tokenizer backend (ginza adds dependency parsing, much slower).",
+        ),
+        click.option(
+            "--split-mode",
+            type=click.Choice(["A", "B", "C"], case_sensitive=False),
+            default="C",
+            show_default=True,
+            help="Sudachi split mode: A short units, C long units.",
+        ),
+        click.option(
+            "--user-words",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            help="File of compound words to keep as one token (one per line).",
+        ),
+        click.option(
+            "--cache-dir",
+            type=click.Path(file_okay=False, path_type=Path),
+            help="Token cache directory (default: the user cache directory).",
+        ),
         click.option("--no-cache", is_flag=True, help="Neither read nor write the token cache."),
         click.option("-q", "--quiet", is_flag=True, help="No progress bars or summaries on stderr."),
     ]
@@ -48,13 +64,22 @@ def tokenizer_options(f: Callable[..., Any]) -> Callable[..., Any]:
     return f
 
 
-def load_corpus(input_path: Path, text_col: str | None, id_col: str | None, sheet: str | None,
-                encoding: str | None) -> Corpus:
+def load_corpus(
+    input_path: Path, text_col: str | None, id_col: str | None, sheet: str | None, encoding: str | None
+) -> Corpus:
     return read_corpus(input_path, text_col=text_col, id_col=id_col, sheet=sheet, encoding=encoding)
 
 
-def load_tokens(corpus: Corpus, *, backend: str, split_mode: str, user_words: Path | None,
-                cache_dir: Path | None, no_cache: bool, quiet: bool) -> Tokens:
+def load_tokens(
+    corpus: Corpus,
+    *,
+    backend: str,
+    split_mode: str,
+    user_words: Path | None,
+    cache_dir: Path | None,
+    no_cache: bool,
+    quiet: bool,
+) -> Tokens:
     kwargs: dict[str, Any] = {"split_mode": split_mode.upper()}
     if user_words is not None:
         if backend != "sudachi":
@@ -76,12 +101,30 @@ def pass_tokens(f: Callable[..., Any]) -> Callable[..., Any]:
     @input_options
     @tokenizer_options
     @functools.wraps(f)
-    def wrapper(input_path: Path, text_col: str | None, id_col: str | None, sheet: str | None,
-                encoding: str | None, backend: str, split_mode: str, user_words: Path | None,
-                cache_dir: Path | None, no_cache: bool, quiet: bool, **kwargs: Any) -> Any:
+    def wrapper(
+        input_path: Path,
+        text_col: str | None,
+        id_col: str | None,
+        sheet: str | None,
+        encoding: str | None,
+        backend: str,
+        split_mode: str,
+        user_words: Path | None,
+        cache_dir: Path | None,
+        no_cache: bool,
+        quiet: bool,
+        **kwargs: Any,
+    ) -> Any:
         corpus = load_corpus(input_path, text_col, id_col, sheet, encoding)
-        tokens = load_tokens(corpus, backend=backend, split_mode=split_mode, user_words=user_words,
-                             cache_dir=cache_dir, no_cache=no_cache, quiet=quiet)
+        tokens = load_tokens(
+            corpus,
+            backend=backend,
+            split_mode=split_mode,
+            user_words=user_words,
+            cache_dir=cache_dir,
+            no_cache=no_cache,
+            quiet=quiet,
+        )
         return f(corpus=corpus, tokens=tokens, quiet=quiet, **kwargs)
 
     return wrapper

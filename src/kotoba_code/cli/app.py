@@ -59,10 +59,19 @@ def _emit(df: pd.DataFrame, output: Path | None) -> None:
 
 @cli.command("tokenize")
 @pass_tokens
-@click.option("--unit", type=click.Choice(["document", "paragraph", "sentence"]), default="sentence",
-              show_default=True, help="Unit numbered in the 'unit' column.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Output file: .csv, .tsv, .parquet or .jsonl (default: CSV on stdout).")
+@click.option(
+    "--unit",
+    type=click.Choice(["document", "paragraph", "sentence"]),
+    default="sentence",
+    show_default=True,
+    help="Unit numbered in the 'unit' column.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Output file: .csv, .tsv, .parquet or .jsonl (default: CSV on stdout).",
+)
 def tokenize_cmd(corpus: Any, tokens: Any, quiet: bool, unit: str, output: Path | None) -> None:
     """One row per token: id, unit, start, end, surface, lemma, norm, pos …
 
@@ -78,28 +87,51 @@ def tokenize_cmd(corpus: Any, tokens: Any, quiet: bool, unit: str, output: Path 
 
 @cli.command("words")
 @pass_tokens
-@click.option("--pos", "pos", multiple=True,
-              help="Keep these parts of speech (repeatable, e.g. --pos 名詞 --pos 動詞); default: content words.")
+@click.option(
+    "--pos",
+    "pos",
+    multiple=True,
+    help="Keep these parts of speech (repeatable, e.g. --pos 名詞 --pos 動詞); default: content words.",
+)
 @click.option("--by", help="Metadata column: count per group.")
-@click.option("--stop-words", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="File of words to leave out, one per line (replaces the default list).")
+@click.option(
+    "--stop-words",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="File of words to leave out, one per line (replaces the default list).",
+)
 @click.option("--key", type=click.Choice(["lemma", "norm"]), default="lemma", show_default=True)
 @click.option("--min-count", type=click.IntRange(min=1), default=1, show_default=True)
 @click.option("--top", type=click.IntRange(min=1), help="Only the N most frequent words (per group).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Output: .csv .tsv .xlsx .md .parquet .jsonl (default: Markdown on stdout).")
-def words_cmd(corpus: Any, tokens: Any, quiet: bool, pos: tuple[str, ...], by: str | None,
-              stop_words: Path | None, key: str, min_count: int, top: int | None, output: Path | None) -> None:
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Output: .csv .tsv .xlsx .md .parquet .jsonl (default: Markdown on stdout).",
+)
+def words_cmd(
+    corpus: Any,
+    tokens: Any,
+    quiet: bool,
+    pos: tuple[str, ...],
+    by: str | None,
+    stop_words: Path | None,
+    key: str,
+    min_count: int,
+    top: int | None,
+    output: Path | None,
+) -> None:
     """Word frequency table: count and document frequency per word."""
-    df = word_frequency(tokens, by=by, pos=list(pos) or None, stop_words=stop_words, key=key,
-                        min_count=min_count, top=top)
+    df = word_frequency(
+        tokens, by=by, pos=list(pos) or None, stop_words=stop_words, key=key, min_count=min_count, top=top
+    )
     _emit(df, output)
     if output is not None:
         info(quiet, f"{len(df):,} words from {len(corpus):,} documents → {output}")
 
 
-def _codebook_and_tokens(codebook: str, corpus: Any, quiet: bool, cache_dir: Path | None, no_cache: bool,
-                         vars_specs: tuple[str, ...]) -> tuple[Any, Any]:
+def _codebook_and_tokens(
+    codebook: str, corpus: Any, quiet: bool, cache_dir: Path | None, no_cache: bool, vars_specs: tuple[str, ...]
+) -> tuple[Any, Any]:
     from kotoba_code.codebook import Codebook
     from kotoba_code.io.readers import read_table
     from kotoba_code.tokenize import SudachiTokenizer, tokenize
@@ -119,12 +151,26 @@ def coding_options(f: Any) -> Any:
     from kotoba_code.cli._common import input_options
 
     decorators = [
-        click.option("--codebook", "codebook", required=True,
-                     help="Codebook: a YAML or KH Coder rule file, or a shipped name (welfare_employment)."),
-        click.option("--unit", type=click.Choice(["document", "paragraph", "sentence"]), default="document",
-                     show_default=True, help="Unit to code and count."),
-        click.option("--vars", "vars_specs", multiple=True, metavar="FILE:LEVEL",
-                     help="External variables: a table with one row per unit of LEVEL, in order (repeatable)."),
+        click.option(
+            "--codebook",
+            "codebook",
+            required=True,
+            help="Codebook: a YAML or KH Coder rule file, or a shipped name (welfare_employment).",
+        ),
+        click.option(
+            "--unit",
+            type=click.Choice(["document", "paragraph", "sentence"]),
+            default="document",
+            show_default=True,
+            help="Unit to code and count.",
+        ),
+        click.option(
+            "--vars",
+            "vars_specs",
+            multiple=True,
+            metavar="FILE:LEVEL",
+            help="External variables: a table with one row per unit of LEVEL, in order (repeatable).",
+        ),
         click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path)),
         click.option("--no-cache", is_flag=True),
         click.option("-q", "--quiet", is_flag=True),
@@ -136,13 +182,33 @@ def coding_options(f: Any) -> Any:
 
 @cli.command("code")
 @coding_options
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Coded data: .csv .tsv .xlsx .parquet .jsonl (default: CSV on stdout).")
-@click.option("--evidence", "evidence_out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the hits: id, unit, code, term, text, start, end.")
-def code_cmd(input_path: Path, text_col: str | None, id_col: str | None, sheet: str | None, encoding: str | None,
-             codebook: str, unit: str, vars_specs: tuple[str, ...], cache_dir: Path | None, no_cache: bool,
-             quiet: bool, output: Path | None, evidence_out: Path | None) -> None:
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Coded data: .csv .tsv .xlsx .parquet .jsonl (default: CSV on stdout).",
+)
+@click.option(
+    "--evidence",
+    "evidence_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the hits: id, unit, code, term, text, start, end.",
+)
+def code_cmd(
+    input_path: Path,
+    text_col: str | None,
+    id_col: str | None,
+    sheet: str | None,
+    encoding: str | None,
+    codebook: str,
+    unit: str,
+    vars_specs: tuple[str, ...],
+    cache_dir: Path | None,
+    no_cache: bool,
+    quiet: bool,
+    output: Path | None,
+    evidence_out: Path | None,
+) -> None:
     """Code every document: one row per input document with a 0/1 column per code."""
     from kotoba_code.cli._common import load_corpus
 
@@ -162,11 +228,27 @@ def code_cmd(input_path: Path, text_col: str | None, id_col: str | None, sheet: 
 @cli.command("freq")
 @coding_options
 @click.option("--by", help="Metadata column or unit attribute: cross-tabulate with a chi-square test per code.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Table: .csv .xlsx .md (default: Markdown on stdout), or a figure: .png .svg.")
-def freq_cmd(input_path: Path, text_col: str | None, id_col: str | None, sheet: str | None, encoding: str | None,
-             codebook: str, unit: str, vars_specs: tuple[str, ...], cache_dir: Path | None, no_cache: bool,
-             quiet: bool, by: str | None, output: Path | None) -> None:
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Table: .csv .xlsx .md (default: Markdown on stdout), or a figure: .png .svg.",
+)
+def freq_cmd(
+    input_path: Path,
+    text_col: str | None,
+    id_col: str | None,
+    sheet: str | None,
+    encoding: str | None,
+    codebook: str,
+    unit: str,
+    vars_specs: tuple[str, ...],
+    cache_dir: Path | None,
+    no_cache: bool,
+    quiet: bool,
+    by: str | None,
+    output: Path | None,
+) -> None:
     """Theme frequency table: units with each code, percent, and by group."""
     from kotoba_code.cli._common import load_corpus
 
@@ -185,9 +267,19 @@ def freq_cmd(input_path: Path, text_col: str | None, id_col: str | None, sheet: 
 
 @cli.command("lint")
 @coding_options
-def lint_cmd(input_path: Path, text_col: str | None, id_col: str | None, sheet: str | None, encoding: str | None,
-             codebook: str, unit: str, vars_specs: tuple[str, ...], cache_dir: Path | None, no_cache: bool,
-             quiet: bool) -> None:
+def lint_cmd(
+    input_path: Path,
+    text_col: str | None,
+    id_col: str | None,
+    sheet: str | None,
+    encoding: str | None,
+    codebook: str,
+    unit: str,
+    vars_specs: tuple[str, ...],
+    cache_dir: Path | None,
+    no_cache: bool,
+    quiet: bool,
+) -> None:
     """Warn about rule words that are not one token or never occur in INPUT."""
     from kotoba_code.cli._common import load_corpus
 
@@ -200,8 +292,12 @@ def lint_cmd(input_path: Path, text_col: str | None, id_col: str | None, sheet: 
 
 
 @cli.command("demo")
-@click.option("--corpus-dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
-              help="Sample corpus directory (default: ./corpus).")
+@click.option(
+    "--corpus-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Sample corpus directory (default: ./corpus).",
+)
 @click.option("--top", type=click.IntRange(min=1), default=15, show_default=True)
 @click.option("-q", "--quiet", is_flag=True)
 def demo_cmd(corpus_dir: Path | None, top: int, quiet: bool) -> None:
@@ -211,8 +307,9 @@ def demo_cmd(corpus_dir: Path | None, top: int, quiet: bool) -> None:
     run_demo(corpus_dir or Path("corpus"), top=top, quiet=quiet)
 
 
-def _show_warning(message: Any, category: type[Warning], filename: str, lineno: int,
-                  file: Any = None, line: str | None = None) -> None:
+def _show_warning(
+    message: Any, category: type[Warning], filename: str, lineno: int, file: Any = None, line: str | None = None
+) -> None:
     if issubclass(category, KotobaWarning):
         click.echo(f"Warning: {message}", err=True)
     else:

@@ -46,7 +46,6 @@ if TYPE_CHECKING:
     from kotoba_code.tokenize.tokens import Tokens
 
 
-
 @dataclass
 class Evidence:
     """Token spans that made a code fire in a unit (see :meth:`CodingResult.evidence`)."""
@@ -147,27 +146,23 @@ class Compiler:
 
     # -- words -----------------------------------------------------------
     def _batch_words(self) -> None:
-        """Count every plain word atom of every code in one sparse product."""
-        words: dict[tuple[str, Word], None] = {}
+        """Count every plain word atom of every code in one sparse product per
+        negation polarity: (units × vocabulary) @ (vocabulary × words)."""
+        by_pol: dict[str, dict[Word, None]] = {}
         for code in self.cb.codes:
-            for node in walk(code.ast):
+            for node in walk(code.ast) if code.ast is not None else ():
                 for w in self._expand(node, code.id):
-                    if (isinstance(w, Word) and w.surface is None and w.pos not in posmap.CONTEXT_POS
-                            and self._pieces(w) is None):
-                        words[(code.id, w)] = None
-        by_pol: dict[str, list[Word]] = {}
-        seen: set[Word] = set()
-        for cid, w in words:
-            if w not in seen:
-                seen.add(w)
-                by_pol.setdefault(w.polarity, []).append(w)
-        for pol, ws in by_pol.items():
-            cols = [self.ix.vocab_mask(w, self.cb.source, "") for w in ws]
-            A = sp.csc_matrix(np.column_stack(cols).astype(np.int64)) if cols else None
-            if A is None:
-                continue
-            C = self.ix.counts(pol) @ A
-            C = C.toarray()
+                    if (
+                        isinstance(w, Word)
+                        and w.surface is None
+                        and w.pos not in posmap.CONTEXT_POS
+                        and self._pieces(w) is None
+                    ):
+                        by_pol.setdefault(w.polarity, {})[w] = None
+        for pol, found in by_pol.items():
+            ws = list(found)
+            A = sp.csc_matrix(np.column_stack([self.ix.vocab_mask(w, self.cb.source, "") for w in ws]).astype(np.int64))
+            C = (self.ix.counts(pol) @ A).toarray()
             for j, w in enumerate(ws):
                 self._word_cache[w] = C[:, j]
 
@@ -220,8 +215,9 @@ class Compiler:
             if all(not (w.pos or w.conj or w.surface or w.is_glob) for w in node.words):
                 # A tokenizer with longer units may keep the phrase as one
                 # token (Sudachi's 卒業証書, where ChaSen gave 卒業 + 証書).
-                joined = Word("".join(w.lemma for w in node.words), polarity=node.polarity,
-                              line=node.line, col=node.col)
+                joined = Word(
+                    "".join(w.lemma for w in node.words), polarity=node.polarity, line=node.line, col=node.col
+                )
                 mask = self._word_token_mask(joined, code) & self._polarity_mask(node.polarity)
                 sel = mask & (self.ix.tok_unit >= 0)
                 if sel.any():
@@ -260,7 +256,12 @@ class Compiler:
             a = self.eval(node.left, code, positive).astype(float)
             b = self.eval(node.right, code, positive).astype(float)
             return {
-                "<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b, "==": a == b, "!=": a != b,
+                "<": a < b,
+                "<=": a <= b,
+                ">": a > b,
+                ">=": a >= b,
+                "==": a == b,
+                "!=": a != b,
             }[node.op]
         if isinstance(node, Arith):
             a = self.eval(node.left, code, positive).astype(float)
@@ -299,9 +300,11 @@ class Compiler:
             any_pos = self.ix.vocab_mask(Word(w.lemma, conj=w.conj), self.cb.source, code)[word]
             m = posmap.refine(self.ix.tokens, w.pos, m, any_pos)
         if w.surface:
-            surfaces = np.asarray(
-                [unicodedata.normalize("NFKC", s) for s in self.ix.tokens.surfaces()], dtype=object
-            ) if not hasattr(self, "_surf") else self._surf
+            surfaces = (
+                np.asarray([unicodedata.normalize("NFKC", s) for s in self.ix.tokens.surfaces()], dtype=object)
+                if not hasattr(self, "_surf")
+                else self._surf
+            )
             self._surf = surfaces
             m &= surfaces == w.surface
         return m
@@ -439,16 +442,24 @@ class Compiler:
                         us.append(u)
                         ss.append(s0 + a)
                         es.append(s0 + b)
-                starts, ends, units = np.asarray(ss, dtype=np.int64), np.asarray(es, dtype=np.int64), np.asarray(us, dtype=np.int64)
+                starts, ends, units = (
+                    np.asarray(ss, dtype=np.int64),
+                    np.asarray(es, dtype=np.int64),
+                    np.asarray(us, dtype=np.int64),
+                )
             if len(units):
-                rows.append(pd.DataFrame({"unit": units, "code": code, "term": str(node), "start": starts, "end": ends}))
+                rows.append(
+                    pd.DataFrame({"unit": units, "code": code, "term": str(node), "start": starts, "end": ends})
+                )
         if not rows:
             return pd.DataFrame({"unit": [], "code": [], "term": [], "start": [], "end": []})
         ev = pd.concat(rows, ignore_index=True).drop_duplicates()
         return ev.sort_values(["unit", "start", "code"], kind="stable").reset_index(drop=True)
 
 
-def compile_and_run(codebook: Codebook, tokens: Tokens, level: str) -> tuple[UnitIndex, dict[str, np.ndarray], Callable[[], pd.DataFrame]]:
+def compile_and_run(
+    codebook: Codebook, tokens: Tokens, level: str
+) -> tuple[UnitIndex, dict[str, np.ndarray], Callable[[], pd.DataFrame]]:
     index = UnitIndex(tokens, level, negation=codebook.negation)
     comp = Compiler(codebook, index)
     values = comp.run()

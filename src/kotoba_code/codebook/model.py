@@ -156,7 +156,9 @@ class Codebook:
                 lines = item.get("__lines__", {})
                 rule = item.get("rule", "") or ""
                 if not isinstance(rule, str):
-                    problems.append(Errors.E306.format(where=source, msg=f"line {lines.get('rule', 0)}: rule must be text"))
+                    problems.append(
+                        Errors.E306.format(where=source, msg=f"line {lines.get('rule', 0)}: rule must be text")
+                    )
                     rule = ""
                 ex = item.get("examples") or ()
                 codes.append(
@@ -185,7 +187,9 @@ class Codebook:
             add_codes(data["codes"], "", data.get("__line__", 0))
         if problems:
             raise CodebookError("\n".join(problems))
-        synonyms = {str(k): [str(w) for w in v] for k, v in (data.get("synonyms") or {}).items() if not str(k).startswith("__")}
+        synonyms = {
+            str(k): [str(w) for w in v] for k, v in (data.get("synonyms") or {}).items() if not str(k).startswith("__")
+        }
         return cls(
             codes=codes,
             name=str(data.get("name", "")),
@@ -219,12 +223,21 @@ class Codebook:
                 continue
             for node in walk(c.ast):
                 if isinstance(node, CodeRef) and self._ref_id(node.name) is None:
-                    problems.append(Errors.E303.format(
-                        where=self.source, line=node.line, code=c.id, ref=node.name, known=", ".join(self._by_id)))
+                    problems.append(
+                        Errors.E303.format(
+                            where=self.source, line=node.line, code=c.id, ref=node.name, known=", ".join(self._by_id)
+                        )
+                    )
                 if isinstance(node, Synonyms) and node.name not in self.synonyms:
-                    problems.append(Errors.E309.format(
-                        where=self.source, line=node.line, code=c.id, name=node.name,
-                        known=", ".join(self.synonyms) or "none"))
+                    problems.append(
+                        Errors.E309.format(
+                            where=self.source,
+                            line=node.line,
+                            code=c.id,
+                            name=node.name,
+                            known=", ".join(self.synonyms) or "none",
+                        )
+                    )
         if problems:
             raise CodebookError("\n".join(problems))
         self._order = self._topological()
@@ -253,7 +266,7 @@ class Codebook:
             if state.get(cid) == 2:
                 return
             if state.get(cid) == 1:
-                cycle = path[path.index(cid):] + [cid]
+                cycle = path[path.index(cid) :] + [cid]
                 raise CodebookError(Errors.E304.format(where=self.source, cycle=" → ".join(cycle)))
             state[cid] = 1
             for d in deps[cid]:
@@ -321,8 +334,9 @@ class Codebook:
         from kotoba_code.tokenize import SudachiTokenizer, tokenize
 
         if isinstance(data, Corpus):
-            tokens = tokenize(data, tokenizer=SudachiTokenizer(user_words=self.user_words), cache=cache,
-                              progress=progress)
+            tokens = tokenize(
+                data, tokenizer=SudachiTokenizer(user_words=self.user_words), cache=cache, progress=progress
+            )
         else:
             tokens = data
         index, values, evidence = compile_and_run(self, tokens, unit)
@@ -350,7 +364,9 @@ class Codebook:
                 if w.is_glob:
                     rx = re.compile(re.escape(w.lemma).replace(r"\*", ".*"))
                     if not any(rx.fullmatch(x) for x in lemmas):
-                        out.append(f"{self.source}, line {w.line}, code {c.id!r}: {w.lemma!r} matches no word in the corpus")
+                        out.append(
+                            f"{self.source}, line {w.line}, code {c.id!r}: {w.lemma!r} matches no word in the corpus"
+                        )
                     continue
                 if w.lemma in lemmas:
                     continue

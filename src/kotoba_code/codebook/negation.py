@@ -22,7 +22,9 @@ from kotoba_code.tokenize.tokens import Tokens
 NEGATOR_LEMMAS = frozenset({"ない", "無い", "ぬ", "ず", "なし", "無し"})
 # Clause-linking particles (接続助詞) that start a new clause; て is not one of
 # them because it links inside a predicate (し-て-い-ない).
-_BOUNDARY_PARTICLES = frozenset({"が", "けど", "けれど", "けれども", "ものの", "のに", "し", "ので", "から", "ながら", "つつ"})
+_BOUNDARY_PARTICLES = frozenset(
+    {"が", "けど", "けれど", "けれども", "ものの", "のに", "し", "ので", "から", "ながら", "つつ"}
+)
 _CONDITIONAL_NEXT = frozenset({"ば", "と", "ては", "て", "か"})
 
 
@@ -42,9 +44,10 @@ def negation_mask(tokens: Tokens) -> np.ndarray:
     v = tokens.vocab
     lemma = v["lemma"].astype(str)
     pos = v["pos"].astype(str)
-    is_neg_v = lemma.isin(NEGATOR_LEMMAS).to_numpy() & (
-        pos.str.startswith(("助動詞", "形容詞")) | pos.str.startswith("名詞")
-    ).to_numpy()
+    is_neg_v = (
+        lemma.isin(NEGATOR_LEMMAS).to_numpy()
+        & (pos.str.startswith(("助動詞", "形容詞")) | pos.str.startswith("名詞")).to_numpy()
+    )
     is_boundary_v = (
         pos.str.startswith(("補助記号-句点", "補助記号-読点", "補助記号-括弧", "空白"))
         | (pos.str.startswith("補助記号") & lemma.isin(["・", "-", "※", "●", "○", "■", "□", "◆", "◇"]))

@@ -143,12 +143,15 @@ def independent_mask(tokens: Any) -> np.ndarray:
     pos = tokens.vocab["pos"].astype(str)
     lemma = tokens.vocab["lemma"].astype(str)
     flexible_v = pos.str.endswith("非自立可能").to_numpy() & pos.str.startswith(("動詞", "形容詞")).to_numpy()
-    governs_v = pos.str.startswith(_DEPENDENT_AFTER).to_numpy() | (
-        pos.str.startswith("助詞-接続助詞") & lemma.isin(["て", "で"])
-    ).to_numpy()
+    governs_v = (
+        pos.str.startswith(_DEPENDENT_AFTER).to_numpy()
+        | (pos.str.startswith("助詞-接続助詞") & lemma.isin(["て", "で"])).to_numpy()
+    )
     # A focus particle in between does not change the use: で-は-ない and
     # 悪く-は-ない are auxiliary uses (ChaSen: 助動詞), 事-は-ない is not.
-    focus_v = (pos.str.startswith(("助詞-係助詞", "助詞-副助詞")) & lemma.isin(["は", "も", "さえ", "こそ", "しか"])).to_numpy()
+    focus_v = (
+        pos.str.startswith(("助詞-係助詞", "助詞-副助詞")) & lemma.isin(["は", "も", "さえ", "こそ", "しか"])
+    ).to_numpy()
     governs_over_focus_v = governs_v | (lemma == "で").to_numpy()
     w = tokens.word
     n = len(w)

@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -31,8 +30,9 @@ class CodingResult:
         The unit level coded.
     """
 
-    def __init__(self, codebook: Codebook, index: UnitIndex, values: dict[str, np.ndarray],
-                 evidence: Callable[[], pd.DataFrame]) -> None:
+    def __init__(
+        self, codebook: Codebook, index: UnitIndex, values: dict[str, np.ndarray], evidence: Callable[[], pd.DataFrame]
+    ) -> None:
         self.codebook = codebook
         self.unit = index.level
         self._index = index
@@ -79,8 +79,14 @@ class CodingResult:
                     "end": ev["end"].to_numpy(dtype=np.int64),
                 }
             )
-            out.insert(4, "text", [texts[d][s:e] for d, s, e in zip(docs.tolist(), out["start"].tolist(),
-                                                                     out["end"].tolist(), strict=True)])
+            out.insert(
+                4,
+                "text",
+                [
+                    texts[d][s:e]
+                    for d, s, e in zip(docs.tolist(), out["start"].tolist(), out["end"].tolist(), strict=True)
+                ],
+            )
             self._evidence = out
         return self._evidence
 
@@ -121,8 +127,14 @@ class CodingResult:
         labels = [self.codebook[c].label for c in self.matrix.columns]
         n = len(self.matrix)
         counts = self.matrix.sum().to_numpy().astype(int)
-        base = pd.DataFrame({"code": self.matrix.columns, "label": labels, "count": counts,
-                             "percent": np.round(100 * counts / n, 2) if n else 0.0})
+        base = pd.DataFrame(
+            {
+                "code": self.matrix.columns,
+                "label": labels,
+                "count": counts,
+                "percent": np.round(100 * counts / n, 2) if n else 0.0,
+            }
+        )
         if by is None:
             return base
         groups = self._index.tokens.corpus.unit_variable(by, self.unit)
@@ -179,4 +191,3 @@ def chi2_presence(present: np.ndarray, sizes: np.ndarray) -> tuple[float, int, f
     full = np.full(len(sizes), np.nan)
     full[keep] = resid[0]
     return float(chi2), int(dof), float(p), np.round(full, 3)
-

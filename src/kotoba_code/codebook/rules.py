@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 
 from kotoba_code.errors import CodebookError, Errors
 
-
 # -- AST ---------------------------------------------------------------------
 
 
@@ -243,7 +242,7 @@ class _Lexer:
                 continue
             op = self._operator(i)
             if op is None:
-                raise self.error(i, f"expected an operator (and, or, &, |, >=, …) before {s[i:i + 10]!r}")
+                raise self.error(i, f"expected an operator (and, or, &, |, >=, …) before {s[i : i + 10]!r}")
             out.append(Lexeme("op", op[0], i))
             i = op[1]
             expect_operand = True
@@ -414,8 +413,9 @@ class _Parser:
         node = self.expr()
         t = self.peek()
         if t is not None:
-            raise self.lexer.error(t.pos, "unbalanced parenthesis: ')' without '('" if t.kind == "rparen"
-                                   else f"unexpected {t.text!r}")
+            raise self.lexer.error(
+                t.pos, "unbalanced parenthesis: ')' without '('" if t.kind == "rparen" else f"unexpected {t.text!r}"
+            )
         return node
 
     def _loc(self, t: Lexeme) -> dict[str, int]:

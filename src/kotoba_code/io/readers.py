@@ -15,7 +15,6 @@ import json
 import re
 import warnings
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -129,7 +128,12 @@ def _read_delimited(path: Path, sep: str, encoding: str | None, text_col: str | 
     source = io.BytesIO(raw) if enc == "utf-8" and "\ufffd" not in text else io.StringIO(text)
     try:
         df = pd.read_csv(
-            source, sep=sep, dtype=str, keep_default_na=False, na_filter=False, on_bad_lines="error",
+            source,
+            sep=sep,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            on_bad_lines="error",
             encoding="utf-8",
         )
     except pd.errors.ParserError:
@@ -334,4 +338,3 @@ def _turns(text: str) -> list[tuple[int, int, str]]:
         if e > s:
             out.append((s, e, sp))
     return out
-

@@ -48,6 +48,7 @@ def write_table(df: pd.DataFrame, path: str | Path) -> Path:
 
 def to_markdown(df: pd.DataFrame) -> str:
     """A GitHub-style Markdown table; ``|`` in cells is escaped."""
+
     def cell(v: object) -> str:
         s = "" if v is None or (isinstance(v, float) and v != v) else str(v)
         return s.replace("|", "\\|").replace("\n", " ")

@@ -21,8 +21,15 @@ if TYPE_CHECKING:
     from kotoba_code.corpus import Corpus
 
 _PARSE_EXCLUDE = ["ner", "compound_splitter", "bunsetu_recognizer"]
-_ALL_TRAINABLE = ["tok2vec", "parser", "ner", "morphologizer", "attribute_ruler",
-                  "compound_splitter", "bunsetu_recognizer"]
+_ALL_TRAINABLE = [
+    "tok2vec",
+    "parser",
+    "ner",
+    "morphologizer",
+    "attribute_ruler",
+    "compound_splitter",
+    "bunsetu_recognizer",
+]
 
 
 class GinzaTokenizer:
@@ -42,7 +49,8 @@ class GinzaTokenizer:
     Examples
     --------
     >>> from kotoba_code import Corpus, tokenize
-    >>> toks = tokenize(Corpus.from_texts(["温度差を感じる"]), tokenizer=GinzaTokenizer(), cache=False)  # doctest: +SKIP
+    >>> corpus = Corpus.from_texts(["温度差を感じる"])
+    >>> toks = tokenize(corpus, tokenizer=GinzaTokenizer(), cache=False)  # doctest: +SKIP
     >>> toks.extra["dep"].tolist()  # doctest: +SKIP
     ['obj', 'case', 'ROOT']
     """
@@ -79,9 +87,7 @@ class GinzaTokenizer:
             raise TokenizerError(Errors.E205.format(reason=exc)) from exc
         exclude = _PARSE_EXCLUDE if self.parse else _ALL_TRAINABLE
         try:
-            nlp = spacy.load(
-                "ja_ginza", exclude=exclude, config={"nlp": {"tokenizer": {"split_mode": mode}}}
-            )
+            nlp = spacy.load("ja_ginza", exclude=exclude, config={"nlp": {"tokenizer": {"split_mode": mode}}})
         except OSError as exc:
             raise TokenizerError(Errors.E205.format(reason=exc)) from exc
         return nlp
@@ -146,4 +152,3 @@ class GinzaTokenizer:
                 "upos": np.asarray(upos, dtype=object),
             }
         return _assemble(corpus, doc_ptr, words, ends, remap, rows, self.settings(), extra, starts=starts)
-

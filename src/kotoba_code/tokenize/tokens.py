@@ -151,7 +151,9 @@ class Tokens:
         v = self.vocab
         cols = [v[c].tolist() for c in ("lemma", "norm", "pos", "ctype", "cform", "reading")]
         out = []
-        for w, s, e in zip(self.word[lo:hi].tolist(), self.start[lo:hi].tolist(), self.end[lo:hi].tolist(), strict=True):
+        for w, s, e in zip(
+            self.word[lo:hi].tolist(), self.start[lo:hi].tolist(), self.end[lo:hi].tolist(), strict=True
+        ):
             out.append(Token(text[s:e], *(c[w] for c in cols), s, e))
         return out
 

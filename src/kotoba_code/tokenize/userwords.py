@@ -16,8 +16,30 @@ from kotoba_code.errors import Errors, TokenizerError
 # Frequent words that say little about an answer's theme. Matched on the
 # dictionary form. Kept short on purpose: a researcher should see most words.
 DEFAULT_STOP_WORDS = frozenset(
-    ["する", "ある", "いる", "なる", "おる", "れる", "られる", "せる", "させる", "こと", "もの",
-     "よう", "ため", "ところ", "等", "など", "思う", "考える", "行う", "いう", "言う", "その他"]
+    [
+        "する",
+        "ある",
+        "いる",
+        "なる",
+        "おる",
+        "れる",
+        "られる",
+        "せる",
+        "させる",
+        "こと",
+        "もの",
+        "よう",
+        "ため",
+        "ところ",
+        "等",
+        "など",
+        "思う",
+        "考える",
+        "行う",
+        "いう",
+        "言う",
+        "その他",
+    ]
 )
 
 
@@ -68,4 +90,3 @@ def read_word_list(
             raise TokenizerError(Errors.E203.format(path=origin, line=line_no, reason="expected one word per line"))
         out[word] = pos.strip() or default_pos
     return out
-
