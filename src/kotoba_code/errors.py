@@ -47,6 +47,7 @@ class Errors(metaclass=_ErrorsWithCodes):
     E110 = "{path}: no such file or directory."
     E111 = "Unit {unit!r} is not known. Use one of: {units}."
     E112 = "Metadata column {column!r} does not exist. Columns: {columns}."
+    E114 = "{path}: row {row} (id {id}): unknown code id(s) {codes}. Codes of the codebook: {known}."
     E113 = "Variables for level {level!r} need one row per unit: the corpus has {n_units}, the table {n_rows}."
     # tokenization
     E201 = "Unknown split mode {mode!r}: use 'A', 'B' or 'C'."

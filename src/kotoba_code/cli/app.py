@@ -291,6 +291,102 @@ def lint_cmd(
     info(quiet, f"{len(problems)} warning(s) for {len(cb)} codes")
 
 
+@cli.command("test")
+@click.argument("samples", type=click.Path(path_type=Path))
+@click.option("--codebook", "codebook", required=True, help="Codebook file or shipped name.")
+@click.option("--min-f1", type=float, help="Fail (exit 1) when a code's F1 is below this.")
+@click.option("--min-kappa", type=float, help="Fail (exit 1) when a code's Cohen's kappa is below this.")
+@click.option("--min-macro-f1", type=float, help="Fail (exit 1) when the macro-F1 is below this.")
+@click.option("--code", "code_ids", multiple=True, help="Only these code ids (repeatable).")
+@click.option("--reference", help="Coder whose labels the rules are scored against (default: the first).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True)
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path), help="Also write an HTML report.")
+@click.option(
+    "--max-disagreements",
+    type=int,
+    default=30,
+    show_default=True,
+    help="Disagreements printed in table/markdown format (all are in JSON and the report).",
+)
+def test_cmd(
+    samples: Path,
+    codebook: str,
+    min_f1: float | None,
+    min_kappa: float | None,
+    min_macro_f1: float | None,
+    code_ids: tuple[str, ...],
+    reference: str | None,
+    fmt: str,
+    report: Path | None,
+    max_disagreements: int,
+) -> None:
+    """Score a codebook's rules against labelled SAMPLES (per-code precision,
+    recall, F1, kappa, alpha) and list the disagreements; exit 1 when a
+    threshold fails, so it can gate a codebook change in CI."""
+    from kotoba_code.codebook import Codebook
+    from kotoba_code.evaluate import evaluate, read_labels
+
+    cb = Codebook.load(codebook)
+    ev = evaluate(cb, read_labels(samples, codebook=cb), codes=list(code_ids) or None, reference=reference)
+    failures = []
+    for row in ev.codes.to_dict(orient="records"):
+        if min_f1 is not None and row["f1"] < min_f1:
+            failures.append(f"{row['code']}: F1 {row['f1']:.3f} < {min_f1}")
+        if min_kappa is not None and row["kappa"] < min_kappa:
+            failures.append(f"{row['code']}: kappa {row['kappa']:.3f} < {min_kappa}")
+    if min_macro_f1 is not None and ev.macro["f1"] < min_macro_f1:
+        failures.append(f"macro-F1 {ev.macro['f1']:.3f} < {min_macro_f1}")
+    if fmt == "json":
+        click.echo(ev.to_json())
+    else:
+        table = ev.codes.round(3)
+        dis = ev.disagreements.head(max_disagreements)[["id", "code", "kind", "evidence", "text"]]
+        summary = (
+            f"n={ev.n}  macro P/R/F1 {ev.macro['precision']:.3f}/{ev.macro['recall']:.3f}/{ev.macro['f1']:.3f}"
+            f"  micro P/R/F1 {ev.micro['precision']:.3f}/{ev.micro['recall']:.3f}/{ev.micro['f1']:.3f}"
+        )
+        if fmt == "markdown":
+            click.echo(to_markdown(table) + "\n" + summary + "\n\n" + to_markdown(dis), nl=False)
+        else:
+            click.echo(table.to_string(index=False))
+            click.echo(summary)
+            click.echo(f"\n{len(ev.disagreements)} disagreements (most common patterns first):")
+            click.echo(dis.to_string(index=False) if len(dis) else "none")
+    if report is not None:
+        from kotoba_code.report import write_html_report
+
+        write_html_report(ev, report)
+    if failures:
+        click.echo("FAILED: " + "; ".join(failures), err=True)
+        sys.exit(1)
+
+
+@cli.command("diff")
+@click.argument("input_path", metavar="SAMPLES_OR_CORPUS", type=click.Path(path_type=Path))
+@click.option("--codebook", "codebooks", multiple=True, required=True, help="OLD then NEW (give twice).")
+@click.option("--text-col", default="text", show_default=True)
+@click.option("--id-col", default="id", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the changed units here.")
+def diff_cmd(input_path: Path, codebooks: tuple[str, ...], text_col: str, id_col: str, output: Path | None) -> None:
+    """Compare two codebook versions: which documents changed codes, and how
+    the metrics moved when the input is a labelled sample."""
+    from kotoba_code.codebook import Codebook
+    from kotoba_code.evaluate import diff_codebooks
+
+    if len(codebooks) != 2:
+        raise click.UsageError("give --codebook twice: the old version, then the new one")
+    old, new = (Codebook.load(c) for c in codebooks)
+    changes, metrics = diff_codebooks(old, new, input_path, text_col=text_col, id_col=id_col)
+    if metrics is not None:
+        click.echo(to_markdown(metrics.round(3)))
+        click.echo("")
+    click.echo(f"{changes['id'].nunique() if len(changes) else 0} documents changed codes ({len(changes)} changes)")
+    if len(changes):
+        click.echo(to_markdown(changes), nl=False)
+    if output is not None:
+        write_table(changes, output)
+
+
 @cli.command("demo")
 @click.option(
     "--corpus-dir",
