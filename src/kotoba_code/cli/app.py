@@ -412,6 +412,11 @@ def _show_warning(
         click.echo(warnings.formatwarning(message, category, filename, lineno, line), err=True, nl=False)
 
 
+# Commands defined in their own modules register themselves on `cli`.
+from kotoba_code.cli import analysis_cmds as _analysis_cmds  # noqa: E402, F401
+from kotoba_code.cli import interop as _interop  # noqa: E402, F401
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
     warnings.showwarning = _show_warning

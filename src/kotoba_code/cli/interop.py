@@ -1,0 +1,5 @@
+"""Interoperability commands (REFI-QDA, KH Coder export, Excel forms)."""
+
+from __future__ import annotations
+
+from kotoba_code.cli.app import cli  # noqa: F401 - commands below register on it
