@@ -16,30 +16,12 @@ from kotoba_code.errors import Errors, TokenizerError
 # Frequent words that say little about an answer's theme. Matched on the
 # dictionary form. Kept short on purpose: a researcher should see most words.
 DEFAULT_STOP_WORDS = frozenset(
-    [
-        "する",
-        "ある",
-        "いる",
-        "なる",
-        "おる",
-        "れる",
-        "られる",
-        "せる",
-        "させる",
-        "こと",
-        "もの",
-        "よう",
-        "ため",
-        "ところ",
-        "等",
-        "など",
-        "思う",
-        "考える",
-        "行う",
-        "いう",
-        "言う",
-        "その他",
-    ]
+    # Light verbs, formal nouns and particles-like words.
+    "する ある いる なる おる れる られる せる させる こと もの よう ため ところ 等 など その他 方 的 その この "
+    # Verbs of saying and thinking, and auxiliary-like verbs.
+    "思う 考える 行う いう 言う できる しまう くる いく もらう くれる "
+    # The adjective ない: negation is handled by coding rules, not as a keyword.
+    "ない".split()
 )
 
 

@@ -1,0 +1,252 @@
+"""Co-occurrence of words or codes, and the similarity measures over it.
+
+Everything is sparse: a units × terms binary matrix ``X`` (scipy CSR) gives
+document frequencies ``df = X.sum(0)`` and co-occurrence counts
+``C = X.T @ X``; similarities are computed only for the pairs that co-occur,
+so 100,000 answers and a 50,000-word vocabulary never make a dense matrix.
+
+Measures, for terms i and j with co-occurrence count a, document frequencies
+df_i and df_j, and N units:
+
+===============  ====================================================
+``jaccard``      a / (df_i + df_j - a)                 (KH Coder's default)
+``dice``         2a / (df_i + df_j)
+``simpson``      a / min(df_i, df_j)
+``cosine``       a / sqrt(df_i df_j)
+``pmi``          log(a N / (df_i df_j))
+``npmi``         pmi / -log(a / N)   (Bouma 2009), 1 when a = N
+``loglik``       G² of the 2 × 2 table (a, df_i - a, df_j - a, rest)  (Dunning 1993)
+===============  ====================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from kotoba_code.analysis.frequency import doc_term_matrix
+from kotoba_code.tokenize.tokens import Tokens
+from kotoba_code.tokenize.userwords import DEFAULT_STOP_WORDS, read_word_list
+
+if TYPE_CHECKING:
+    from kotoba_code.codebook.result import CodingResult
+
+MEASURES = ("jaccard", "dice", "simpson", "cosine", "pmi", "npmi", "loglik")
+
+
+@dataclass
+class Cooccurrence:
+    """Terms, their unit frequencies and their co-occurrence counts.
+
+    Attributes
+    ----------
+    terms : DataFrame
+        One row per term: ``term`` (word or code id), ``label``, ``pos`` (words)
+        and ``df`` (units containing it; occurrences for a window).
+    counts : scipy.sparse.csr_matrix
+        Symmetric term × term co-occurrence counts, zero diagonal.
+    n_units : int
+        Units (or windows) counted: N in the measures.
+    unit : str
+        What a co-occurrence is counted in (``document``, ``sentence``,
+        ``window:5`` …).
+    """
+
+    terms: pd.DataFrame
+    counts: sp.csr_matrix
+    n_units: int
+    unit: str
+
+    def similarity(self, measure: str = "jaccard") -> pd.DataFrame:
+        """Every co-occurring pair (i < j) with ``count`` and ``weight``
+        (the measure), sorted by weight, strongest first.
+
+        Examples
+        --------
+        >>> import scipy.sparse as sp, pandas as pd
+        >>> X = sp.csr_matrix([[1, 1, 0], [1, 1, 1], [0, 0, 1], [1, 0, 0]])
+        >>> co = Cooccurrence.from_matrix(X, pd.DataFrame({"term": ["a", "b", "c"]}))
+        >>> [(r.i, r.j, r.count, round(r.weight, 3)) for r in co.similarity("jaccard").itertuples()]
+        [(0, 1, 2, 0.667), (1, 2, 1, 0.333), (0, 2, 1, 0.25)]
+        """
+        if measure not in MEASURES:
+            raise ValueError(f"measure must be one of {', '.join(MEASURES)}; got {measure!r}")
+        upper = sp.triu(self.counts, k=1).tocoo()
+        i, j, a = upper.row, upper.col, upper.data.astype(float)
+        df = self.terms["df"].to_numpy(dtype=float)
+        w = pair_similarity(a, df[i], df[j], float(self.n_units), measure)
+        out = pd.DataFrame({"i": i, "j": j, "count": a.astype(int), "weight": w})
+        return out.sort_values(["weight", "count", "i", "j"], ascending=[False, False, True, True]).reset_index(
+            drop=True
+        )
+
+    @classmethod
+    def from_matrix(cls, X: sp.spmatrix, terms: pd.DataFrame, *, unit: str = "document") -> Cooccurrence:
+        """From a units × terms presence matrix (any non-zero counts as present)."""
+        B = sp.csr_matrix(X, dtype=np.int64)
+        B.data = np.ones_like(B.data)
+        B.eliminate_zeros()
+        C = (B.T @ B).tocsr()
+        C.setdiag(0)
+        C.eliminate_zeros()
+        terms = terms.reset_index(drop=True).copy()
+        terms["df"] = np.asarray(B.sum(axis=0)).ravel()
+        return cls(terms, C, B.shape[0], unit)
+
+
+def pair_similarity(a: np.ndarray, df_i: np.ndarray, df_j: np.ndarray, n: float, measure: str) -> np.ndarray:
+    """The measure for pairs with co-occurrence ``a`` (arrays), see the module docstring.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> float(pair_similarity(np.array([2.0]), np.array([3.0]), np.array([2.0]), 4.0, "dice")[0])
+    0.8
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if measure == "jaccard":
+            return a / (df_i + df_j - a)
+        if measure == "dice":
+            return 2 * a / (df_i + df_j)
+        if measure == "simpson":
+            return a / np.minimum(df_i, df_j)
+        if measure == "cosine":
+            return a / np.sqrt(df_i * df_j)
+        pmi = np.log(a * n / (df_i * df_j))
+        if measure == "pmi":
+            return pmi
+        if measure == "npmi":
+            return np.where(a >= n, 1.0, pmi / -np.log(a / n))
+        # loglik: G² = 2 Σ O ln(O / E) over the four cells of the 2 × 2 table.
+        obs = np.stack([a, df_i - a, df_j - a, n - df_i - df_j + a])
+        row = np.stack([df_i, df_i, n - df_i, n - df_i])
+        col = np.stack([df_j, n - df_j, df_j, n - df_j])
+        exp = row * col / n
+        terms = np.where(obs > 0, obs * np.log(obs / exp), 0.0)
+        return 2 * terms.sum(axis=0)
+    raise ValueError(measure)  # pragma: no cover
+
+
+def word_cooccurrence(
+    tokens: Tokens,
+    *,
+    unit: str = "document",
+    window: int | None = None,
+    pos: Iterable[str] | None = None,
+    stop_words: Iterable[str] | str | Path | None = None,
+    min_df: int = 2,
+    max_words: int | None = None,
+    key: str = "lemma",
+) -> Cooccurrence:
+    """Words co-occurring in the same unit (or within ``window`` tokens).
+
+    Parameters
+    ----------
+    unit : {"document", "h1" … "h5", "paragraph", "sentence"}, default="document"
+    window : int, optional
+        Count pairs of words at most ``window`` tokens apart in a document
+        instead of per unit; ``df`` is then the word's occurrences.
+    pos, stop_words, key
+        As in :func:`~kotoba_code.analysis.frequency.word_frequency`.
+    min_df : int, default=2
+        Words in fewer units are left out (scikit-learn's ``min_df``).
+    max_words : int, optional
+        Keep only the most frequent words (by units containing them).
+
+    Examples
+    --------
+    >>> from kotoba_code import Corpus, tokenize
+    >>> c = Corpus.from_texts(["ノウハウが不足", "ノウハウと人手が不足", "人手が不足"])
+    >>> co = word_cooccurrence(tokenize(c, cache=False), min_df=1)
+    >>> co.terms[["term", "df"]].values.tolist()
+    [['不足', 3], ['ノウハウ', 2], ['人手', 2]]
+    """
+    vocab = tokens.vocab
+    keep = tokens.pos_mask(list(pos) if pos is not None else None)
+    if pos is None:
+        keep &= ~vocab["pos"].astype(str).str.startswith("名詞-数詞").to_numpy()
+    stops = DEFAULT_STOP_WORDS if stop_words is None else frozenset(read_word_list(stop_words))
+    keep &= ~vocab["lemma"].isin(stops).to_numpy()
+    pairs = pd.MultiIndex.from_arrays([vocab[key].astype(str), vocab["pos"].astype(str).str.split("-").str[0]])
+    gid, labels = pd.factorize(pairs)
+    gid = np.where(keep, gid, -1)
+    if window is None:
+        if unit == "document":
+            X = doc_term_matrix(tokens, gid, n_terms=len(labels))
+        else:
+            X = _unit_term_matrix(tokens, gid, len(labels), unit)
+        X.data = np.ones_like(X.data)
+        df = np.asarray(X.sum(axis=0)).ravel()
+    else:
+        X, df = None, None
+    term_df = df if df is not None else np.bincount(gid[tokens.word][gid[tokens.word] >= 0], minlength=len(labels))
+    order = np.argsort(-term_df, kind="stable")
+    order = order[term_df[order] >= max(min_df, 1)]
+    if max_words is not None:
+        order = order[:max_words]
+    terms = pd.DataFrame({"term": [labels[k][0] for k in order], "pos": [labels[k][1] for k in order]})
+    terms["label"] = terms["term"]
+    if window is None:
+        assert X is not None
+        return Cooccurrence.from_matrix(X[:, order], terms, unit=unit)
+    remap = np.full(len(labels), -1)
+    remap[order] = np.arange(len(order))
+    return _window_cooccurrence(tokens, np.where(gid >= 0, remap[np.maximum(gid, 0)], -1), terms, window)
+
+
+def _unit_term_matrix(tokens: Tokens, gid: np.ndarray, n_terms: int, unit: str) -> sp.csr_matrix:
+    units = tokens.corpus.units(unit)
+    row = tokens.unit_index(units)
+    term = gid[tokens.word]
+    sel = (row >= 0) & (term >= 0)
+    X = sp.csr_matrix(
+        (np.ones(int(sel.sum()), dtype=np.int64), (row[sel], term[sel])), shape=(len(units), n_terms)
+    )
+    X.sum_duplicates()
+    return X
+
+
+def _window_cooccurrence(tokens: Tokens, term_of_vocab: np.ndarray, terms: pd.DataFrame, window: int) -> Cooccurrence:
+    """Pairs of kept words at most ``window`` tokens apart within a document."""
+    term = term_of_vocab[tokens.word]
+    doc = tokens.doc_index
+    n = len(terms)
+    rows, cols = [], []
+    for k in range(1, max(window, 1) + 1):
+        a, b = term[:-k], term[k:]
+        ok = (a >= 0) & (b >= 0) & (doc[:-k] == doc[k:]) & (a != b)
+        rows.append(a[ok])
+        cols.append(b[ok])
+    r = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+    c = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
+    C = sp.coo_matrix((np.ones(len(r), dtype=np.int64), (r, c)), shape=(n, n)).tocsr()
+    C = (C + C.T).tocsr()
+    C.setdiag(0)
+    C.eliminate_zeros()
+    terms = terms.copy()
+    kept = term[term >= 0]
+    terms["df"] = np.bincount(kept, minlength=n)
+    return Cooccurrence(terms, C, int((term >= 0).sum()), f"window:{window}")
+
+
+def code_cooccurrence(result: CodingResult) -> Cooccurrence:
+    """Codes co-occurring in the same coded unit.
+
+    Examples
+    --------
+    >>> from kotoba_code import Corpus
+    >>> from kotoba_code.codebook import Codebook
+    >>> cb = Codebook.from_dict({"codes": [{"id": "a", "rule": "ノウハウ"}, {"id": "b", "rule": "不足"}]})
+    >>> co = code_cooccurrence(cb.apply(Corpus.from_texts(["ノウハウが不足", "人手が不足"]), cache=False))
+    >>> [(r.count, r.weight) for r in co.similarity().itertuples()]
+    [(1, 0.5)]
+    """
+    m = result.matrix
+    terms = pd.DataFrame({"term": list(m.columns), "label": [result.codebook[c].label for c in m.columns]})
+    return Cooccurrence.from_matrix(sp.csr_matrix(m.to_numpy().astype(np.int64)), terms, unit=result.unit)

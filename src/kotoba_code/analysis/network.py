@@ -1,0 +1,231 @@
+"""Co-occurrence networks as plain networkx graphs.
+
+Defaults follow KH Coder's co-occurrence network, so its users recognise the
+result: Jaccard similarity, the 60 strongest edges, drawn among about the 75
+most frequent words, modularity communities, a seeded layout. Every default
+can be overridden.
+
+Node attributes: ``label``, ``frequency`` (units containing the term),
+``kind`` (``word``, ``code`` or ``group``), ``pos`` (words), ``community``,
+``degree``, ``betweenness``, ``eigenvector``. Edge attributes: ``weight``
+(the similarity) and ``count`` (co-occurrences).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from kotoba_code.analysis.cooccurrence import Cooccurrence, code_cooccurrence, pair_similarity, word_cooccurrence
+
+if TYPE_CHECKING:
+    from kotoba_code.codebook.result import CodingResult
+    from kotoba_code.tokenize.tokens import Tokens
+
+
+def cooccurrence_network(
+    cooc: Cooccurrence,
+    *,
+    measure: str = "jaccard",
+    top_n: int | None = 60,
+    threshold: float | None = None,
+    communities: str = "louvain",
+    seed: int = 0,
+    kind: str = "word",
+) -> nx.Graph:
+    """The network of the strongest co-occurrences.
+
+    Parameters
+    ----------
+    cooc : Cooccurrence
+        From :func:`word_cooccurrence` or :func:`code_cooccurrence`.
+    measure : str, default="jaccard"
+        See :mod:`kotoba_code.analysis.cooccurrence`.
+    top_n : int or None, default=60
+        Keep the ``top_n`` strongest edges (ties broken by count, then term order).
+    threshold : float, optional
+        Keep edges with weight at least this (applied before ``top_n``).
+    communities : {"louvain", "greedy", "none"}, default="louvain"
+        Louvain (Blondel et al. 2008) or Clauset–Newman–Moore greedy
+        modularity communities, both seeded/deterministic.
+    seed : int, default=0
+
+    Examples
+    --------
+    >>> import scipy.sparse as sp, pandas as pd
+    >>> X = sp.csr_matrix([[1, 1, 0, 0], [1, 1, 0, 0], [0, 0, 1, 1], [0, 0, 1, 1], [1, 0, 1, 0]])
+    >>> co = Cooccurrence.from_matrix(X, pd.DataFrame({"term": list("abcd")}))
+    >>> g = cooccurrence_network(co, top_n=2)
+    >>> sorted(g.edges()), g.nodes["a"]["community"] != g.nodes["c"]["community"]
+    ([('a', 'b'), ('c', 'd')], True)
+    """
+    pairs = cooc.similarity(measure)
+    if threshold is not None:
+        pairs = pairs[pairs["weight"] >= threshold]
+    if top_n is not None:
+        pairs = pairs.head(top_n)
+    terms = cooc.terms
+    g = nx.Graph(measure=measure, unit=cooc.unit, n_units=int(cooc.n_units))
+    used = sorted(set(pairs["i"]).union(pairs["j"]))
+    for k in used:
+        row = terms.iloc[k]
+        attrs = {
+            "label": str(row.get("label", row["term"])),
+            "frequency": int(row["df"]),
+            "kind": kind,
+        }
+        if "pos" in terms.columns:
+            attrs["pos"] = str(row["pos"])
+        g.add_node(str(row["term"]), **attrs)
+    for r in pairs.itertuples():
+        g.add_edge(str(terms.iloc[r.i]["term"]), str(terms.iloc[r.j]["term"]), weight=float(r.weight),
+                   count=int(r.count))
+    annotate(g, communities=communities, seed=seed)
+    return g
+
+
+def annotate(g: nx.Graph, *, communities: str = "louvain", seed: int = 0) -> nx.Graph:
+    """Add ``community``, ``degree``, ``betweenness`` and ``eigenvector`` node attributes."""
+    if g.number_of_nodes() == 0:
+        return g
+    if communities == "none":
+        parts: list[set[Any]] = [set(g.nodes)]
+    elif communities == "greedy":
+        parts = [set(c) for c in nx.community.greedy_modularity_communities(g, weight="weight")]
+    elif communities == "louvain":
+        parts = [set(c) for c in nx.community.louvain_communities(g, weight="weight", seed=seed)]
+    else:
+        raise ValueError(f"communities must be 'louvain', 'greedy' or 'none'; got {communities!r}")
+    # Number communities by size, then by their first member, for stable colours.
+    parts.sort(key=lambda c: (-len(c), min(map(str, c))))
+    for k, members in enumerate(parts):
+        for n in members:
+            g.nodes[n]["community"] = k
+    g.graph["modularity"] = float(nx.community.modularity(g, parts, weight="weight")) if g.number_of_edges() else 0.0
+    degree = nx.degree_centrality(g)
+    between = nx.betweenness_centrality(g)
+    try:
+        eigen = nx.eigenvector_centrality_numpy(g, weight="weight") if g.number_of_edges() else {}
+    except (nx.NetworkXException, np.linalg.LinAlgError, ValueError):  # disconnected small graphs
+        eigen = {}
+    for n in g.nodes:
+        g.nodes[n]["degree"] = float(degree.get(n, 0.0))
+        g.nodes[n]["betweenness"] = float(between.get(n, 0.0))
+        g.nodes[n]["eigenvector"] = float(eigen.get(n, 0.0))
+    return g
+
+
+def word_network(tokens: Tokens, *, max_words: int = 75, min_df: int = 2, unit: str = "document",
+                 pos: Iterable[str] | None = None, stop_words: Any = None, **kwargs: Any) -> nx.Graph:
+    """Co-occurrence network of the ``max_words`` most frequent words (KH Coder's defaults).
+
+    Examples
+    --------
+    >>> from kotoba_code import Corpus, tokenize
+    >>> t = tokenize(Corpus.from_texts(["ノウハウが不足", "ノウハウと人手が不足", "人手が不足", "研修"]), cache=False)
+    >>> sorted(tuple(sorted(e)) for e in word_network(t, min_df=1).edges())
+    [('ノウハウ', '不足'), ('ノウハウ', '人手'), ('不足', '人手')]
+    """
+    co = word_cooccurrence(tokens, unit=unit, pos=pos, stop_words=stop_words, min_df=min_df, max_words=max_words)
+    return cooccurrence_network(co, kind="word", **kwargs)
+
+
+def code_network(result: CodingResult, *, top_n: int | None = 30, **kwargs: Any) -> nx.Graph:
+    """Co-occurrence network of the codes of a coding result."""
+    return cooccurrence_network(code_cooccurrence(result), kind="code", top_n=top_n, **kwargs)
+
+
+def variable_network(
+    tokens: Tokens,
+    by: str,
+    *,
+    max_words: int = 75,
+    min_df: int = 2,
+    top_per_group: int = 15,
+    measure: str = "jaccard",
+    pos: Iterable[str] | None = None,
+    stop_words: Any = None,
+    seed: int = 0,
+) -> nx.Graph:
+    """Words × a metadata variable (KH Coder's network with external variables):
+    each group is a node linked to the words most associated with it
+    (Jaccard between "the unit has the word" and "the unit is in the group").
+    Words linked to several groups are shared by them."""
+    co = word_cooccurrence(tokens, pos=pos, stop_words=stop_words, min_df=min_df, max_words=max_words)
+    # Units × words presence, rebuilt for the kept words only.
+    from kotoba_code.analysis.frequency import doc_term_matrix
+
+    vocab = tokens.vocab
+    key = pd.MultiIndex.from_arrays([vocab["lemma"].astype(str), vocab["pos"].astype(str).str.split("-").str[0]])
+    index = {(t, p): k for k, (t, p) in enumerate(zip(co.terms["term"], co.terms["pos"], strict=True))}
+    gid = np.asarray([index.get(x, -1) for x in key], dtype=np.int64)
+    X = doc_term_matrix(tokens, gid, n_terms=len(co.terms))
+    X.data = np.ones_like(X.data)
+    groups = tokens.corpus.unit_variable(by, "document")
+    names = sorted(set(groups.tolist()) - {""})
+    g = nx.Graph(measure=measure, unit="document", by=by)
+    df = np.asarray(X.sum(axis=0)).ravel().astype(float)
+    n = float(X.shape[0])
+    for name in names:
+        member = sp.csr_matrix((groups == name).astype(np.int64)[:, None])
+        a = np.asarray((X.T @ member).todense()).ravel().astype(float)
+        w = pair_similarity(a, df, np.full(len(df), float(member.sum())), n, measure)
+        w = np.where(a > 0, w, -np.inf)
+        g.add_node(f"group:{name}", label=str(name), frequency=int(member.sum()), kind="group")
+        for k in np.argsort(-w, kind="stable")[:top_per_group]:
+            if not np.isfinite(w[k]):
+                break
+            term = str(co.terms.iloc[k]["term"])
+            if term not in g:
+                g.add_node(term, label=term, frequency=int(df[k]), kind="word", pos=str(co.terms.iloc[k]["pos"]))
+            g.add_edge(f"group:{name}", term, weight=float(w[k]), count=int(a[k]))
+    annotate(g, seed=seed)
+    for node in g.nodes:
+        g.nodes[node]["shared"] = int(sum(1 for nb in g.neighbors(node) if nb.startswith("group:")) > 1)
+    return g
+
+
+def write_network(g: nx.Graph, path: str | Path, *, seed: int = 0, title: str = "") -> Path:
+    """Write ``g`` by suffix: ``.graphml``, ``.gexf`` (Gephi), ``.json``
+    (node-link), ``.png``/``.svg`` (figure) or ``.html`` (interactive page)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".graphml":
+        nx.write_graphml(_plain(g), path)
+    elif suffix == ".gexf":
+        nx.write_gexf(_plain(g), path)
+    elif suffix == ".json":
+        import json
+
+        data = nx.node_link_data(_plain(g), edges="edges")
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    elif suffix in (".png", ".svg"):
+        from kotoba_code.plot import plot_network
+
+        ax = plot_network(g, seed=seed, title=title)
+        ax.figure.savefig(path, dpi=150)
+        import matplotlib.pyplot as plt
+
+        plt.close(ax.figure)
+    elif suffix == ".html":
+        from kotoba_code.plot import network_html
+
+        path.write_text(network_html(g, seed=seed, title=title), encoding="utf-8")
+    else:
+        raise ValueError(f"{path}: unsupported network format {suffix!r} (.graphml .gexf .json .png .svg .html)")
+    return path
+
+
+def _plain(g: nx.Graph) -> nx.Graph:
+    """A copy whose graph attributes are plain scalars (GraphML and GEXF need it)."""
+    h = g.copy()
+    for k, v in list(h.graph.items()):
+        if not isinstance(v, (str, int, float, bool)):
+            h.graph[k] = str(v)
+    return h
