@@ -146,6 +146,29 @@ class Corpus:
 
         return read_corpus(path, **kwargs)
 
+    @classmethod
+    def from_excel_forms(
+        cls,
+        folder: str | Path,
+        cells: dict[str, str] | None = None,
+        *,
+        text_cells: dict[str, str] | None = None,
+        sheet: str | int | None = None,
+    ) -> Corpus:
+        """Read a folder of per-respondent Excel forms: a document per form and
+        question, metadata from named cells; unreadable forms are skipped with
+        a warning. See :func:`kotoba_code.io.forms.read_excel_forms`, which
+        also returns the summary table of what was read.
+
+        Examples
+        --------
+        >>> Corpus.from_excel_forms("forms/", {"group": "B3"}, text_cells={"challenge": "B10"})  # doctest: +SKIP
+        <Corpus: 96 documents, 8,410 characters; file, question, group>
+        """
+        from kotoba_code.io.forms import read_excel_forms
+
+        return read_excel_forms(folder, cells, text_cells=text_cells, sheet=sheet)[0]
+
     # -- access -------------------------------------------------------------
     def __len__(self) -> int:
         return len(self.texts)

@@ -70,6 +70,20 @@ class Errors(metaclass=_ErrorsWithCodes):
     E309 = "{where}, line {line}, code {code!r}: unknown synonym list ${name}. Lists: {known}."
     E310 = "Variable {name!r} is not in the corpus{used_by}. Variables: {known}."
     E311 = "{where}, line {line}, code {code!r}: unknown KH Coder part of speech {pos!r}. Known: {known}."
+    # E4xx interoperability
+    E401 = "{path}: not a zip archive ({reason})."
+    E402 = "{path}: member {member!r} has an unsafe path (absolute or with '..'); the archive is refused."
+    E403 = "{path}: {n:,} members, more than the limit of {limit:,}; the archive is refused."
+    E404 = (
+        "{path}: member {member!r} takes the uncompressed size beyond the limit of {limit:,} bytes "
+        "(a zip bomb?); the archive is refused."
+    )
+    E405 = "{path}, member {member!r}: cannot be read: {reason}"
+    E406 = "{path}, {member}: XML with a DTD or entity declarations is refused ({reason})."
+    E407 = "{path}, {member}: not well-formed XML: {reason}"
+    E408 = "{path}: not a REFI-QDA {kind}: {reason}"
+    E409 = "{path}, code {code!r}: the kotoba-code block of its description is not valid YAML: {reason}"
+    E410 = "{path}: {what} {name!r} contains {char!r}, which {encoding} cannot encode. Write with encoding='utf-8'."
 
 
 class Warnings(metaclass=_ErrorsWithCodes):
@@ -80,6 +94,8 @@ class Warnings(metaclass=_ErrorsWithCodes):
     W102 = "{path}: row {row} has {n} fields, expected {expected}; extra fields were joined."
     W301 = "Codebook {where}, code {code!r}: {msg}"
     W201 = "Cache directory {path} is not writable ({reason}); tokenizing without cache."
+    # W4xx interoperability
+    W401 = "{path}: code(s) {codes} match no code of the codebook; their codings are ignored. Codebook: {known}."
 
 
 class KotobaError(Exception):

@@ -70,12 +70,22 @@ def plot_frequencies(table: pd.DataFrame, *, path: str | Path | None = None, ax:
 
 
 _PALETTE = [
-    "#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860", "#DA8BC3", "#8C8C8C", "#CCB974", "#64B5CD",
+    "#4C72B0",
+    "#DD8452",
+    "#55A868",
+    "#C44E52",
+    "#8172B3",
+    "#937860",
+    "#DA8BC3",
+    "#8C8C8C",
+    "#CCB974",
+    "#64B5CD",
 ]
 
 
-def network_layout(g: Any, *, seed: int = 0, width_in: float = 9.0, height_in: float = 7.5,
-                   font_pt: float = 9.0) -> dict[Any, tuple[float, float]]:
+def network_layout(
+    g: Any, *, seed: int = 0, width_in: float = 9.0, height_in: float = 7.5, font_pt: float = 9.0
+) -> dict[Any, tuple[float, float]]:
     """A seeded force-directed layout, then nudged apart so that the label
     boxes (estimated from label length and font size) do not overlap."""
     import networkx as nx
@@ -130,14 +140,21 @@ def plot_network(g: Any, *, seed: int = 0, ax: Any = None, title: str = "") -> A
     ]
     weights = [d.get("weight", 1.0) for _, _, d in g.edges(data=True)]
     wmax = max(weights) if weights else 1.0
-    nx.draw_networkx_edges(g, pos, ax=ax, width=[0.6 + 3.0 * w / wmax for w in weights], edge_color="#999999",
-                           alpha=0.7)
-    nx.draw_networkx_nodes(g, pos, ax=ax, node_size=sizes, node_color=colors, edgecolors="white", linewidths=0.8,
-                           alpha=0.9)
-    nx.draw_networkx_labels(g, pos, ax=ax, labels={n: g.nodes[n].get("label", n) for n in g.nodes}, font_size=9,
-                            font_family=japanese_font())
-    ax.set_title(title or f"{g.graph.get('measure', '')} co-occurrence network ({g.number_of_nodes()} nodes, "
-                 f"{g.number_of_edges()} edges)", fontsize=10)
+    nx.draw_networkx_edges(
+        g, pos, ax=ax, width=[0.6 + 3.0 * w / wmax for w in weights], edge_color="#999999", alpha=0.7
+    )
+    nx.draw_networkx_nodes(
+        g, pos, ax=ax, node_size=sizes, node_color=colors, edgecolors="white", linewidths=0.8, alpha=0.9
+    )
+    nx.draw_networkx_labels(
+        g, pos, ax=ax, labels={n: g.nodes[n].get("label", n) for n in g.nodes}, font_size=9, font_family=japanese_font()
+    )
+    ax.set_title(
+        title
+        or f"{g.graph.get('measure', '')} co-occurrence network ({g.number_of_nodes()} nodes, "
+        f"{g.number_of_edges()} edges)",
+        fontsize=10,
+    )
     ax.axis("off")
     ax.figure.tight_layout()
     return ax
@@ -174,7 +191,8 @@ def network_html(g: Any, *, seed: int = 0, title: str = "") -> str:
             "x": round(sx(pos[n][0]), 1),
             "y": round(sy(pos[n][1]), 1),
             "r": round(6 + 22 * (g.nodes[n].get("frequency", 1) / top) ** 0.5, 1),
-            "color": "#dddddd" if g.nodes[n].get("kind") == "group"
+            "color": "#dddddd"
+            if g.nodes[n].get("kind") == "group"
             else _PALETTE[g.nodes[n].get("community", 0) % len(_PALETTE)],
             "attrs": {k: (round(v, 4) if isinstance(v, float) else v) for k, v in g.nodes[n].items()},
         }

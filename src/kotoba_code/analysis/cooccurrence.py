@@ -205,9 +205,7 @@ def _unit_term_matrix(tokens: Tokens, gid: np.ndarray, n_terms: int, unit: str) 
     row = tokens.unit_index(units)
     term = gid[tokens.word]
     sel = (row >= 0) & (term >= 0)
-    X = sp.csr_matrix(
-        (np.ones(int(sel.sum()), dtype=np.int64), (row[sel], term[sel])), shape=(len(units), n_terms)
-    )
+    X = sp.csr_matrix((np.ones(int(sel.sum()), dtype=np.int64), (row[sel], term[sel])), shape=(len(units), n_terms))
     X.sum_duplicates()
     return X
 

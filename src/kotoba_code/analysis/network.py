@@ -84,8 +84,9 @@ def cooccurrence_network(
             attrs["pos"] = str(row["pos"])
         g.add_node(str(row["term"]), **attrs)
     for r in pairs.itertuples():
-        g.add_edge(str(terms.iloc[r.i]["term"]), str(terms.iloc[r.j]["term"]), weight=float(r.weight),
-                   count=int(r.count))
+        g.add_edge(
+            str(terms.iloc[r.i]["term"]), str(terms.iloc[r.j]["term"]), weight=float(r.weight), count=int(r.count)
+        )
     annotate(g, communities=communities, seed=seed)
     return g
 
@@ -111,8 +112,8 @@ def annotate(g: nx.Graph, *, communities: str = "louvain", seed: int = 0) -> nx.
     degree = nx.degree_centrality(g)
     between = nx.betweenness_centrality(g)
     try:
-        eigen = nx.eigenvector_centrality_numpy(g, weight="weight") if g.number_of_edges() else {}
-    except (nx.NetworkXException, np.linalg.LinAlgError, ValueError):  # disconnected small graphs
+        eigen = nx.eigenvector_centrality(g, weight="weight", max_iter=1000) if g.number_of_edges() else {}
+    except nx.PowerIterationFailedConvergence:  # rare on weighted, disconnected graphs
         eigen = {}
     for n in g.nodes:
         g.nodes[n]["degree"] = float(degree.get(n, 0.0))
@@ -121,8 +122,16 @@ def annotate(g: nx.Graph, *, communities: str = "louvain", seed: int = 0) -> nx.
     return g
 
 
-def word_network(tokens: Tokens, *, max_words: int = 75, min_df: int = 2, unit: str = "document",
-                 pos: Iterable[str] | None = None, stop_words: Any = None, **kwargs: Any) -> nx.Graph:
+def word_network(
+    tokens: Tokens,
+    *,
+    max_words: int = 75,
+    min_df: int = 2,
+    unit: str = "document",
+    pos: Iterable[str] | None = None,
+    stop_words: Any = None,
+    **kwargs: Any,
+) -> nx.Graph:
     """Co-occurrence network of the ``max_words`` most frequent words (KH Coder's defaults).
 
     Examples

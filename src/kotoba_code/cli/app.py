@@ -414,6 +414,7 @@ def _show_warning(
 
 # Commands defined in their own modules register themselves on `cli`.
 from kotoba_code.cli import analysis_cmds as _analysis_cmds  # noqa: E402, F401
+from kotoba_code.cli import ingest_cmd as _ingest_cmd  # noqa: E402, F401
 from kotoba_code.cli import interop as _interop  # noqa: E402, F401
 
 

@@ -172,6 +172,15 @@ def _read_delimited_repair(path: Path, text: str, sep: str, text_col: str | None
 
 
 def _read_excel(path: Path, sheet: str | int | None) -> pd.DataFrame:
+    import zipfile
+
+    from kotoba_code.io.archive import check_zip
+
+    # An .xlsx is a zip from elsewhere: refuse unsafe paths and zip bombs
+    # before openpyxl inflates anything. Files that are no zip at all (broken,
+    # or password-protected, which Excel stores as OLE) get openpyxl's message.
+    if zipfile.is_zipfile(path):
+        check_zip(path)
     try:
         xl = pd.ExcelFile(path, engine="openpyxl")
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for bad files

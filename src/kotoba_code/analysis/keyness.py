@@ -1,0 +1,132 @@
+"""Words and codes characteristic of groups (keyness), and those all groups share.
+
+For a target group against all other groups, with a = units of the target
+containing the term, b = other units containing it, and the group sizes,
+keyness is Pearson's chi-square (with Yates' correction) or the
+log-likelihood G² of the 2 × 2 table (Dunning 1993); the effect size is the
+log2 ratio of the term's unit shares in target and reference, with 0.5 added
+to zero counts. Positive ``effect`` means over-represented in the target.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from kotoba_code.analysis.cooccurrence import word_cooccurrence
+
+if TYPE_CHECKING:
+    from kotoba_code.codebook.result import CodingResult
+    from kotoba_code.tokenize.tokens import Tokens
+
+
+def keyness_table(presence: pd.DataFrame, groups: np.ndarray, *, measure: str = "ll") -> pd.DataFrame:
+    """Keyness of each column of a units × terms 0/1 table for every group.
+
+    Returns ``group``, ``term``, ``target`` and ``reference`` (units with the
+    term), ``n_target``, ``n_reference``, ``share_target``, ``share_reference``,
+    ``score`` (G² or chi-square), ``p`` and ``effect`` (log2 share ratio),
+    sorted by group then by descending signed score.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> t = keyness_table(pd.DataFrame({"x": [1, 1, 1, 0, 0, 0]}), np.array(list("AAABBB")), measure="chi2")
+    >>> t[["group", "target", "reference"]].values.tolist()
+    [['A', 3, 0], ['B', 0, 3]]
+    """
+    if measure not in ("ll", "chi2"):
+        raise ValueError(f"measure must be 'll' or 'chi2'; got {measure!r}")
+    m = presence.to_numpy().astype(bool)
+    names = sorted(set(groups.tolist()) - {""})
+    out = []
+    for g in names:
+        sel = groups == g
+        n1, n2 = int(sel.sum()), int((~sel & (groups != "")).sum())
+        a = m[sel].sum(axis=0).astype(float)
+        b = m[~sel & (groups != "")].sum(axis=0).astype(float)
+        c, d = n1 - a, n2 - b
+        if measure == "chi2":
+            score = np.array([_chi2(*cells) for cells in zip(a, b, c, d, strict=True)])
+        else:
+            score = np.array([_g2(*cells) for cells in zip(a, b, c, d, strict=True)])
+        p = stats.chi2.sf(score, 1)
+        share1 = a / max(n1, 1)
+        share2 = b / max(n2, 1)
+        effect = np.log2(((a + 0.5) / (n1 + 1)) / ((b + 0.5) / (n2 + 1)))
+        sign = np.sign(share1 - share2)
+        out.append(
+            pd.DataFrame(
+                {
+                    "group": g,
+                    "term": presence.columns,
+                    "target": a.astype(int),
+                    "reference": b.astype(int),
+                    "n_target": n1,
+                    "n_reference": n2,
+                    "share_target": share1,
+                    "share_reference": share2,
+                    "score": score,
+                    "p": p,
+                    "effect": effect,
+                    "_signed": sign * score,
+                }
+            ).sort_values("_signed", ascending=False, kind="stable")
+        )
+    df = pd.concat(out, ignore_index=True) if out else pd.DataFrame()
+    return df.drop(columns="_signed", errors="ignore")
+
+
+def _chi2(a: float, b: float, c: float, d: float) -> float:
+    table = np.array([[a, b], [c, d]])
+    if (table.sum(axis=0) == 0).any() or (table.sum(axis=1) == 0).any():
+        return 0.0
+    return float(stats.chi2_contingency(table, correction=True)[0])
+
+
+def _g2(a: float, b: float, c: float, d: float) -> float:
+    table = np.array([[a, b], [c, d]])
+    if (table.sum(axis=0) == 0).any() or (table.sum(axis=1) == 0).any():
+        return 0.0
+    return float(stats.chi2_contingency(table, correction=False, lambda_="log-likelihood")[0])
+
+
+def word_keyness(
+    tokens: Tokens,
+    by: str,
+    *,
+    measure: str = "ll",
+    min_df: int = 3,
+    pos: Iterable[str] | None = None,
+    stop_words: Any = None,
+) -> pd.DataFrame:
+    """Words characteristic of each group of document metadata ``by``."""
+    from kotoba_code.analysis.frequency import doc_term_matrix
+
+    co = word_cooccurrence(tokens, pos=pos, stop_words=stop_words, min_df=min_df)
+    vocab = tokens.vocab
+    key = pd.MultiIndex.from_arrays([vocab["lemma"].astype(str), vocab["pos"].astype(str).str.split("-").str[0]])
+    index = {(t, p): k for k, (t, p) in enumerate(zip(co.terms["term"], co.terms["pos"], strict=True))}
+    gid = np.asarray([index.get(x, -1) for x in key], dtype=np.int64)
+    X = doc_term_matrix(tokens, gid, n_terms=len(co.terms))
+    presence = pd.DataFrame((X > 0).toarray().astype(int), columns=co.terms["term"].tolist())
+    return keyness_table(presence, tokens.corpus.unit_variable(by, "document"), measure=measure)
+
+
+def code_keyness(result: CodingResult, by: str, *, measure: str = "ll") -> pd.DataFrame:
+    """Codes characteristic of each group (``by``: a variable of the coded units)."""
+    groups = result._index.tokens.corpus.unit_variable(by, result.unit)
+    return keyness_table(result.matrix.astype(int).reset_index(drop=True), groups, measure=measure)
+
+
+def shared_terms(table: pd.DataFrame, *, min_share: float = 0.05) -> pd.DataFrame:
+    """Terms that every group mentions in at least ``min_share`` of its units,
+    from a :func:`keyness_table`: ``term`` and one share column per group,
+    sorted by the smallest share (the most evenly shared first)."""
+    wide = table.pivot_table(index="term", columns="group", values="share_target", aggfunc="first")
+    keep = wide[(wide >= min_share).all(axis=1)]
+    return keep.assign(_min=keep.min(axis=1)).sort_values("_min", ascending=False).drop(columns="_min").reset_index()
