@@ -55,9 +55,10 @@ def codebook_to_dict(codebook: Codebook) -> dict[str, Any]:
     Examples
     --------
     >>> from kotoba_code.codebook import Codebook
-    >>> cb = Codebook.from_dict({"categories": [{"id": "c", "label": "課題", "codes": [{"id": "gap", "rule": "差"}]}]})
+    >>> gap = {"id": "gap", "examples": ["温度差がある"], "rule": "差"}
+    >>> cb = Codebook.from_dict({"categories": [{"id": "c", "label": "課題", "codes": [gap]}]})
     >>> codebook_to_dict(cb)["categories"]
-    [{'id': 'c', 'label': '課題', 'codes': [{'id': 'gap', 'label': 'gap', 'rule': '差'}]}]
+    [{'id': 'c', 'label': '課題', 'codes': [{'id': 'gap', 'label': 'gap', 'examples': ['温度差がある'], 'rule': '差'}]}]
     """
     children: dict[str, list[Code]] = {}
     for code in codebook.codes:

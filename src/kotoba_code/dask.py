@@ -1,0 +1,495 @@
+"""Scale-out: tokenize and code on Dask partitions, or in local processes.
+
+Tokenizing and coding are embarrassingly parallel: each answer is tokenized
+on its own, and every rule is evaluated inside one unit of one document. So a
+corpus can be cut into pieces, each piece tokenized and coded anywhere, and
+the pieces put back together with exactly the single-process result.
+
+* :func:`code_dask` codes a dask DataFrame partition by partition (on a
+  ``dask.distributed`` cluster: one machine or many) and aggregates the code
+  frequency tables from the coded partitions; :func:`word_frequency_dask`
+  does the same for word counts.
+* :func:`tokenize_parallel` and :func:`code_parallel` use local processes
+  for an in-memory corpus (``--jobs N`` on the command line). They need no
+  Dask.
+
+Dask is imported only inside the functions that take dask collections, so
+``import kotoba_code`` stays light and ``--jobs`` works without the ``dask``
+extra. See ``docs/scaling.md`` for running on a multi-machine cluster.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from kotoba_code.corpus import Corpus
+from kotoba_code.errors import CodebookError, CorpusReadError, Errors
+from kotoba_code.tokenize import SudachiTokenizer, Tokenizer, Tokens
+from kotoba_code.tokenize.cache import TokenCache, cache_key
+from kotoba_code.tokenize.tokens import VOCAB_COLUMNS
+
+if TYPE_CHECKING:
+    import dask.dataframe as dd
+
+    from kotoba_code.codebook.model import Codebook
+    from kotoba_code.codebook.result import CodingResult
+
+__all__ = ["code_dask", "code_parallel", "tokenize_parallel", "word_frequency_dask"]
+
+# Pieces per process: enough that a slow piece (long transcripts) does not
+# leave the other processes idle at the end, few enough to keep the
+# per-piece overhead (pickling, a dictionary handle) negligible.
+_PIECES_PER_JOB = 4
+# Hidden per-document columns of coded partitions for units below the
+# document: units in the document, and units with each code.
+_N_UNITS = "__units__"
+_UNITS_WITH = "__units__:"
+
+
+# -- local processes ----------------------------------------------------------
+def tokenize_parallel(
+    corpus: Corpus,
+    tokenizer: Tokenizer | None = None,
+    *,
+    jobs: int = 2,
+    cache: bool | str | Path = True,
+    progress: bool = False,
+) -> Tokens:
+    """Tokenize a corpus in ``jobs`` local processes.
+
+    The documents are cut into contiguous pieces of about equal length, each
+    piece is tokenized in a worker process, and the token stores are joined
+    (vocabularies merged) in document order. Codes, counts and offsets are
+    exactly those of :func:`kotoba_code.tokenize`; the result is cached under
+    the same key, so a later single-process run reuses it and vice versa.
+
+    Parameters
+    ----------
+    corpus : Corpus
+    tokenizer : SudachiTokenizer, default=SudachiTokenizer()
+        Must be picklable (it is sent to the worker processes).
+    jobs : int, default=2
+        Worker processes; ``1`` tokenizes in this process.
+    cache : bool or path, default=True
+        As for :func:`kotoba_code.tokenize`.
+    progress : bool, default=False
+        Show a progress bar over the pieces on standard error.
+
+    Examples
+    --------
+    >>> from kotoba_code import tokenize
+    >>> c = Corpus.from_texts(["温度差がある", "情報共有が不足している", "特になし"])
+    >>> par = tokenize_parallel(c, jobs=2, cache=False)
+    >>> one = tokenize(c, cache=False)
+    >>> par.to_frame().equals(one.to_frame())
+    True
+    """
+    from kotoba_code.tokenize import tokenize
+
+    tokenizer = tokenizer or SudachiTokenizer()
+    if jobs <= 1 or len(corpus) < 2:
+        return tokenize(corpus, tokenizer=tokenizer, cache=cache, progress=progress)
+    store = key = None
+    if cache is not False:
+        store = TokenCache(None if cache is True else cache)
+        key = cache_key(corpus.texts, tokenizer.settings())
+        hit = store.load(key, corpus)
+        if hit is not None:
+            return hit
+    bounds = _split_even(corpus.texts, jobs * _PIECES_PER_JOB)
+    pieces = [(corpus.ids[a:b].tolist(), corpus.texts[a:b], tokenizer) for a, b in bounds]
+    # spawn, not fork: the parent may run threads (a progress bar, a Dask
+    # client), and forking a threaded process can deadlock.
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(jobs, len(pieces)), mp_context=ctx) as pool:
+        parts = pool.map(_tokenize_piece, pieces)
+        if progress:
+            from tqdm.auto import tqdm
+
+            parts = tqdm(parts, total=len(pieces), desc="tokenize", unit="piece")
+        tokens = merge_tokens(corpus, list(parts))
+    if store is not None and key is not None:
+        store.save(key, tokens)
+    return tokens
+
+
+def code_parallel(
+    corpus: Corpus,
+    codebook: Codebook,
+    jobs: int = 2,
+    unit: str = "document",
+    *,
+    cache: bool | str | Path = True,
+    progress: bool = False,
+) -> CodingResult:
+    """Code a corpus, tokenizing in ``jobs`` local processes.
+
+    Tokenizing is nearly all of the time, so only it runs in parallel; the
+    rules are then evaluated once on the joined tokens. The result is an
+    ordinary :class:`~kotoba_code.codebook.result.CodingResult`, equal to
+    ``codebook.apply(corpus, unit=unit)`` in every table, evidence included.
+
+    Examples
+    --------
+    >>> from kotoba_code.codebook import Codebook
+    >>> cb = Codebook.from_dict({"codes": [{"id": "gap", "label": "温度差", "rule": "温度差"}]})
+    >>> c = Corpus.from_texts(["温度差がある", "温度差はない", "特になし"])
+    >>> code_parallel(c, cb, jobs=2, cache=False).matrix["gap"].tolist()
+    [True, False, False]
+    """
+    tokens = tokenize_parallel(
+        corpus, SudachiTokenizer(user_words=codebook.user_words), jobs=jobs, cache=cache, progress=progress
+    )
+    return codebook.apply(tokens, unit=unit)
+
+
+def merge_tokens(corpus: Corpus, parts: Sequence[dict[str, Any]]) -> Tokens:
+    """Join the token stores of consecutive pieces of ``corpus`` into one.
+
+    Each part holds the arrays of a :class:`Tokens` (``doc_ptr``, ``word``,
+    ``start``, ``end``, ``vocab``, ``extra``, ``settings``). Vocabulary rows
+    with the same forms are merged, so every word has one row.
+    """
+    vocab = pd.concat([p["vocab"] for p in parts], ignore_index=True)
+    # One new row per distinct set of forms, numbered by first appearance.
+    row_of = vocab.groupby(VOCAB_COLUMNS, sort=False, dropna=False).ngroup().to_numpy(np.int64)
+    _, first = np.unique(row_of, return_index=True)
+    merged_vocab = vocab.iloc[first].reset_index(drop=True)
+    for c in VOCAB_COLUMNS[:-1]:
+        merged_vocab[c] = merged_vocab[c].astype(object)
+    vocab_off = np.cumsum([0] + [len(p["vocab"]) for p in parts])
+    words = [row_of[vocab_off[k] + p["word"].astype(np.int64)] for k, p in enumerate(parts)]
+    tok_off = np.cumsum([0] + [len(p["word"]) for p in parts])
+    doc_ptr = np.concatenate([[0]] + [p["doc_ptr"][1:] + tok_off[k] for k, p in enumerate(parts)])
+    extra_keys = parts[0]["extra"].keys() if parts else ()
+    return Tokens(
+        corpus=corpus,
+        doc_ptr=doc_ptr.astype(np.int64),
+        word=np.concatenate(words).astype(np.int32) if words else np.zeros(0, np.int32),
+        start=np.concatenate([p["start"] for p in parts]).astype(np.int32),
+        end=np.concatenate([p["end"] for p in parts]).astype(np.int32),
+        vocab=merged_vocab,
+        settings=parts[0]["settings"] if parts else {},
+        extra={k: np.concatenate([p["extra"][k] for p in parts]) for k in extra_keys},
+    )
+
+
+def _tokenize_piece(piece: tuple[list[str], list[str], Tokenizer]) -> dict[str, Any]:
+    ids, texts, tokenizer = piece
+    t = tokenizer.tokenize(Corpus(ids, texts))
+    # Plain arrays travel back; the corpus is the parent's.
+    return {
+        "doc_ptr": t.doc_ptr,
+        "word": t.word,
+        "start": t.start,
+        "end": t.end,
+        "vocab": t.vocab,
+        "extra": t.extra,
+        "settings": t.settings,
+    }
+
+
+def _split_even(texts: Sequence[str], n: int) -> list[tuple[int, int]]:
+    """Cut ``texts`` into at most ``n`` contiguous non-empty ranges of about
+    equal total length (tokenizing time follows the characters)."""
+    sizes = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
+    cum = np.cumsum(sizes)
+    cuts = np.searchsorted(cum, cum[-1] * np.arange(1, n) / n, side="left") + 1
+    edges = np.unique(np.concatenate([[0], np.clip(cuts, 1, len(texts)), [len(texts)]]))
+    return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:], strict=True) if b > a]
+
+
+# -- Dask ---------------------------------------------------------------------
+def code_dask(
+    ddf: dd.DataFrame,
+    codebook: Codebook,
+    *,
+    text_col: str = "text",
+    id_col: str | None = None,
+    unit: str = "document",
+    by: str | None = None,
+    persist: bool = True,
+) -> tuple[dd.DataFrame, pd.DataFrame]:
+    """Code a dask DataFrame of answers, partition by partition.
+
+    Each partition becomes a :class:`~kotoba_code.Corpus`, is tokenized with
+    ``SudachiTokenizer(user_words=codebook.user_words)`` (no cache: the
+    workers may not share a disk) and coded; the frequency table is then
+    summed from the coded partitions.
+
+    Parameters
+    ----------
+    ddf : dask.dataframe.DataFrame
+        One row per answer, e.g. ``dd.read_parquet("answers/")``.
+    codebook : Codebook
+    text_col : str, default="text"
+    id_col : str, optional
+        Column of unique ids. Without it the ids are the 1-based row numbers,
+        which costs one extra pass over the data to count partition lengths.
+    unit : {"document", "paragraph", "sentence"}, default="document"
+        Unit coded and counted in the frequency table.
+    by : str, optional
+        A metadata column: the frequency table is cross-tabulated by it
+        (group sizes, counts, percents, chi-square test and residuals).
+    persist : bool, default=True
+        Keep the coded partitions in the cluster's memory, so computing the
+        coded frame after the frequency table does not tokenize again. They
+        hold ids, metadata and 0/1 codes, not the texts.
+
+    Returns
+    -------
+    coded : dask.dataframe.DataFrame
+        Lazily (or, persisted, already) coded rows: exactly the rows of
+        ``codebook.apply(corpus, unit=unit).to_frame()`` — ``id``, the
+        metadata columns and a 0/1 column per code — with ``ddf``'s index.
+    frequencies : DataFrame
+        Equal to ``codebook.apply(corpus, unit=unit).frequencies(by=by)``.
+
+    Raises
+    ------
+    CodebookError
+        When a rule uses ``No.`` (a unit's number in the whole corpus), which
+        depends on every earlier partition.
+    CorpusReadError
+        When a column is missing.
+
+    Examples
+    --------
+    >>> import dask.dataframe as dd
+    >>> from kotoba_code.codebook import Codebook
+    >>> cb = Codebook.from_dict({"codes": [{"id": "gap", "label": "温度差", "rule": "温度差"}]})
+    >>> df = pd.DataFrame({"id": ["a", "b", "c"], "text": ["温度差がある", "温度差はない", ""], "g": ["x", "y", "x"]})
+    >>> coded, freq = code_dask(dd.from_pandas(df, npartitions=2), cb, id_col="id")
+    >>> coded.compute()[["id", "gap"]].values.tolist()
+    [['a', 1], ['b', 0], ['c', 0]]
+    >>> freq.values.tolist()
+    [['gap', '温度差', 1, 33.33]]
+    """
+    from kotoba_code.codebook.rules import Measure, walk
+    from kotoba_code.corpus import UNIT_LEVELS
+
+    if unit not in UNIT_LEVELS:
+        raise CorpusReadError(Errors.E111.format(unit=unit, units=", ".join(UNIT_LEVELS)))
+    for code in codebook.codes:
+        if code.ast is not None and any(isinstance(n, Measure) and n.name == "No." for n in walk(code.ast)):
+            raise CodebookError(
+                Errors.E306.format(
+                    where=codebook.source,
+                    msg=f"code {code.id!r} uses No., the unit number in the whole corpus, "
+                    "which partitions cannot compute; code this corpus in one process (code_parallel)",
+                )
+            )
+    columns = [str(c) for c in ddf.columns]
+    _check_columns(columns, text_col, id_col, by)
+    ddf, id_col = _with_row_ids(ddf, id_col)
+    meta_cols = [c for c in ddf.columns if c not in (text_col, id_col)]
+    hidden = [] if unit == "document" else [_N_UNITS] + [_UNITS_WITH + c for c in codebook.ids]
+    meta = _empty_frame(ddf._meta, meta_cols, codebook.ids + hidden)
+    work = ddf.map_partitions(
+        _code_partition, codebook, text_col, id_col, unit, meta=meta, enforce_metadata=False, align_dataframes=False
+    )
+    if persist:
+        work = work.persist()
+    partial_meta = _empty_frame(None, [], ["__n__", *codebook.ids])
+    partials = work.map_partitions(_partial_counts, codebook.ids, unit, by, meta=partial_meta, enforce_metadata=False)
+    totals = partials.compute()
+    coded = work.drop(columns=hidden) if hidden else work
+    return coded, _frequency_table(codebook, totals.groupby(level=0, sort=True).sum(), by)
+
+
+def word_frequency_dask(
+    ddf: dd.DataFrame,
+    *,
+    text_col: str = "text",
+    by: str | None = None,
+    pos: Sequence[str] | None = None,
+    stop_words: Iterable[str] | str | Path | None = None,
+    key: str = "lemma",
+    min_count: int = 1,
+    top: int | None = None,
+    split_mode: str = "C",
+    user_words: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Word frequency of a dask DataFrame of answers, summed over partitions.
+
+    Equal to :func:`kotoba_code.word_frequency` on the whole corpus (same
+    columns, counts, ranks and order; two entries with the same word, count
+    and documents but different parts of speech may swap places).
+
+    Examples
+    --------
+    >>> import dask.dataframe as dd
+    >>> df = pd.DataFrame({"text": ["ノウハウが不足している", "ノウハウ不足とマンパワー不足"]})
+    >>> word_frequency_dask(dd.from_pandas(df, npartitions=2))[["word", "count", "docs"]].values.tolist()
+    [['不足', 3, 2], ['ノウハウ', 2, 2], ['マンパワー', 1, 1]]
+    """
+    if key not in ("lemma", "norm"):
+        raise ValueError(f"key must be 'lemma' or 'norm', got {key!r}")
+    _check_columns([str(c) for c in ddf.columns], text_col, None, by)
+    stops = None if stop_words is None else sorted(_read_words(stop_words))
+    group_cols = [by] if by else []
+    meta = pd.DataFrame({c: pd.Series([], dtype=object) for c in [*group_cols, "word", "pos"]})
+    meta["count"] = pd.Series([], dtype="int64")
+    meta["docs"] = pd.Series([], dtype="int64")
+    opts = {"by": by, "pos": list(pos) if pos else None, "stop_words": stops, "key": key}
+    tok = SudachiTokenizer(split_mode=split_mode, user_words=list(user_words))
+    parts = ddf.map_partitions(_words_partition, text_col, tok, opts, meta=meta, enforce_metadata=False).compute()
+    summed = parts.groupby([*group_cols, "word", "pos"], sort=True)[["count", "docs"]].sum().reset_index()
+    frames = []
+    for g, df in summed.groupby(by, sort=True) if by else [(None, summed)]:
+        # The order of word_frequency: count, then documents, then the word.
+        df = df[df["count"] >= max(min_count, 1)][["word", "pos", "count", "docs"]]
+        df = df.iloc[np.lexsort((df["word"].to_numpy(), -df["docs"].to_numpy(), -df["count"].to_numpy()))]
+        df["rank"] = df["count"].rank(method="min", ascending=False).astype(int)
+        if top is not None:
+            df = df.head(top)
+        if by:
+            df.insert(0, by, g)
+        frames.append(df)
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    return out.reset_index(drop=True)
+
+
+def _check_columns(columns: list[str], text_col: str, id_col: str | None, by: str | None) -> None:
+    for col in (text_col, id_col):
+        if col is not None and col not in columns:
+            raise CorpusReadError(Errors.E102.format(path="<dask DataFrame>", column=col, columns=", ".join(columns)))
+    if by is not None and (by not in columns or by in (text_col, id_col)):
+        meta = [c for c in columns if c not in (text_col, id_col)]
+        raise CorpusReadError(Errors.E112.format(column=by, columns=", ".join(meta)))
+
+
+def _with_row_ids(ddf: dd.DataFrame, id_col: str | None) -> tuple[dd.DataFrame, str]:
+    """Without an id column, ids are the global 1-based row numbers, as in
+    :meth:`Corpus.from_dataframe`: count each partition's rows first."""
+    if id_col is not None:
+        return ddf, id_col
+    import dask
+
+    lengths = dask.compute(*[dask.delayed(len)(p) for p in ddf.to_delayed()])
+    offsets = np.cumsum([0, *lengths])[:-1].tolist()
+    name = "__row__"
+    while name in ddf.columns:
+        name += "_"
+    meta = ddf._meta.assign(**{name: pd.Series([], dtype=object)})
+    return ddf.map_partitions(_add_row_ids, name, offsets, meta=meta, enforce_metadata=False), name
+
+
+def _add_row_ids(part: pd.DataFrame, name: str, offsets: list[int], partition_info: dict | None = None) -> pd.DataFrame:
+    start = offsets[partition_info["number"]] if partition_info else 0
+    return part.assign(**{name: [str(start + i + 1) for i in range(len(part))]})
+
+
+def _empty_frame(like: pd.DataFrame | None, columns: list[str], int_columns: list[str]) -> pd.DataFrame:
+    out = pd.DataFrame({"id": pd.Series([], dtype=object)}) if like is not None else pd.DataFrame()
+    for c in columns:
+        out[c] = like[c] if like is not None else pd.Series([], dtype=object)
+    for c in int_columns:
+        out[c] = pd.Series([], dtype="int64")
+    if like is not None:
+        out.index = like.index[:0]
+    return out
+
+
+def _code_partition(part: pd.DataFrame, codebook: Codebook, text_col: str, id_col: str, unit: str) -> pd.DataFrame:
+    """Tokenize and code one partition: its rows of ``result.to_frame()``,
+    plus per-document unit counts when coding units below the document."""
+    corpus = Corpus.from_dataframe(part, text_col=text_col, id_col=id_col)
+    tokens = SudachiTokenizer(user_words=codebook.user_words).tokenize(corpus)
+    result = codebook.apply(tokens, unit=unit)
+    out = result.to_frame()
+    if unit != "document":
+        doc = result.units["doc"].to_numpy(np.int64)
+        out[_N_UNITS] = np.bincount(doc, minlength=len(corpus)).astype(np.int64)
+        m = result.matrix.to_numpy()
+        for j, c in enumerate(result.matrix.columns):
+            out[_UNITS_WITH + c] = np.bincount(doc, weights=m[:, j], minlength=len(corpus)).astype(np.int64)
+    out.index = part.index
+    return out
+
+
+def _partial_counts(part: pd.DataFrame, codes: list[str], unit: str, by: str | None) -> pd.DataFrame:
+    """Units and units with each code in one coded partition, per group of ``by``."""
+    if unit == "document":
+        counts = part[codes].astype(np.int64)
+        n = pd.Series(1, index=part.index, dtype=np.int64)
+    else:
+        counts = part[[_UNITS_WITH + c for c in codes]].set_axis(codes, axis=1)
+        n = part[_N_UNITS]
+    table = pd.concat([n.rename("__n__"), counts], axis=1)
+    # Groups as CodingResult.frequencies sees them: the metadata as text.
+    keys = part[by].astype(str).to_numpy(dtype=object) if by else np.full(len(part), "", dtype=object)
+    return table.groupby(keys, sort=False).sum()
+
+
+def _frequency_table(codebook: Codebook, totals: pd.DataFrame, by: str | None) -> pd.DataFrame:
+    """The table of :meth:`CodingResult.frequencies` from summed unit counts
+    (one row per group of ``by``: ``__n__`` units and units with each code)."""
+    from kotoba_code.codebook.result import chi2_presence
+
+    codes = codebook.ids
+    n = int(totals["__n__"].sum())
+    counts = totals[codes].sum().to_numpy().astype(int) if len(totals) else np.zeros(len(codes), dtype=int)
+    base = pd.DataFrame(
+        {
+            "code": codes,
+            "label": [codebook[c].label for c in codes],
+            "count": counts,
+            "percent": np.round(100 * counts / n, 2) if n else 0.0,
+        }
+    )
+    if by is None:
+        return base
+    # Units with an empty value are left out; a group without units (all its
+    # documents empty, coding sentences) is not a group.
+    groups = totals[(totals.index != "") & (totals["__n__"] > 0)]
+    names = sorted(groups.index.tolist())
+    out = base[["code", "label"]].copy()
+    table = np.zeros((len(codes), len(names)), dtype=np.int64)
+    sizes = np.array([int(groups.loc[g, "__n__"]) for g in names])
+    for j, g in enumerate(names):
+        table[:, j] = groups.loc[g, codes].to_numpy(np.int64)
+        out[f"n:{g}"] = int(sizes[j])
+        out[f"count:{g}"] = table[:, j]
+        out[f"percent:{g}"] = np.round(100 * table[:, j] / sizes[j], 2) if sizes[j] else 0.0
+    tests = [chi2_presence(table[i], sizes) for i in range(len(codes))]
+    out["chi2"] = [t[0] for t in tests]
+    out["dof"] = [t[1] for t in tests]
+    out["p"] = [t[2] for t in tests]
+    for j, g in enumerate(names):
+        out[f"resid:{g}"] = [t[3][j] if len(t[3]) else np.nan for t in tests]
+    return out
+
+
+def _words_partition(part: pd.DataFrame, text_col: str, tokenizer: SudachiTokenizer, opts: dict) -> pd.DataFrame:
+    from kotoba_code.analysis.frequency import word_frequency
+
+    by = opts["by"]
+    corpus = Corpus.from_dataframe(part, text_col=text_col)
+    table = word_frequency(
+        tokenizer.tokenize(corpus),
+        by=by,
+        pos=opts["pos"],
+        stop_words=opts["stop_words"],
+        key=opts["key"],
+        min_count=1,
+    )
+    cols = [by] if by else []
+    if table.empty:
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in [*cols, "word", "pos"]}).assign(
+            count=pd.Series([], dtype="int64"), docs=pd.Series([], dtype="int64")
+        )
+    return table[[*cols, "word", "pos", "count", "docs"]].astype({"count": "int64", "docs": "int64"})
+
+
+def _read_words(words: Iterable[str] | str | Path) -> set[str]:
+    from kotoba_code.tokenize.userwords import read_word_list
+
+    return set(read_word_list(words))
