@@ -206,3 +206,49 @@ def test_recoding_does_not_retokenize(tokens, monkeypatch):
     cb = Codebook.from_dict({"codes": [{"id": "x", "rule": "先生"}]})
     assert cb.apply(tokens).counts["x"] == 2
     assert np.all(cb.apply(tokens, unit="sentence").matrix.sum() == 2)
+
+
+@pytest.mark.parametrize(
+    ("text", "negated", "plain"),
+    [
+        ("温度差はないと感じている", True, False),  # quotative と: still a denial
+        ("温度差はないと思う", True, False),
+        ("連携しないといけない", False, True),  # obligation, not negation
+        ("連携しなければならない", False, True),
+        ("連携しなくてはいけない", False, True),
+        ("多少の温度差はあるかもしれない", False, True),  # hedge: coded
+        ("温度差がないとは言えない", False, True),  # double negation cancels
+        ("温度差を感じなくもない", False, True),
+        ("温度差はなく、情報もない", True, False),
+        ("温度差がなく連携もできない", True, False),  # なく closes its clause
+        ("温度差があるのではないか", False, True),  # rhetorical question
+    ],
+)
+def test_negation_scope(text, negated, plain):
+    cb = Codebook.from_dict(
+        {
+            "user_words": ["温度差"],
+            "codes": [{"id": "plain", "rule": "温度差 | 連携"}, {"id": "neg", "rule": "neg(温度差) | neg(連携)"}],
+        }
+    )
+    m = cb.apply(Corpus.from_texts([text]), cache=False).matrix.iloc[0]
+    assert (bool(m["neg"]), bool(m["plain"])) == (negated, plain)
+
+
+def test_near_with_synonyms_split_words_and_named_negation():
+    cb = Codebook.from_dict(
+        {
+            "synonyms": {"hw": ["ハローワーク", "HW"]},
+            "codes": [
+                {"id": "syn", "rule": "near($hw-連携)[5]"},
+                {"id": "split", "rule": "near(温度差-感ずる)"},  # 温度差 is two tokens without a user word
+                {"id": "negated", "rule": "near(専従-いない)"},  # names the negation itself
+                {"id": "phrase", "rule": "neg(専従) & いない"},
+            ],
+        }
+    )
+    texts = ["ＨＷとの連携が進む", "温度差を感じた", "専従職員がいない", "専従職員がいる"]
+    m = cb.apply(Corpus.from_texts(texts), cache=False).matrix.astype(int)
+    assert m.to_numpy().tolist() == [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 1], [0, 0, 0, 0]]
+    with pytest.raises(CodebookError, match=r"unknown synonym list \$nope"):
+        Codebook.from_dict({"codes": [{"id": "x", "rule": "near($nope-連携)"}]})

@@ -320,9 +320,36 @@ class Compiler:
             ok &= unit[j : n_tok - k + 1 + j] == unit[: n_tok - k + 1]
         start = np.flatnonzero(ok)
         start = start[unit[start] >= 0]
-        start = start[self._polarity_mask(polarity)[start]]
+        # Negation is judged on the last word: in いる+ない (a rule word いない
+        # split in two) the phrase's own ない must not negate it.
+        start = start[self._polarity_mask(polarity)[start + k - 1]]
         counts = np.bincount(unit[start], minlength=self.ix.n)
         return counts, np.stack([start, start + k])
+
+    def _names_negation(self, w: Word) -> bool:
+        from kotoba_code.codebook.negation import NEGATOR_LEMMAS
+
+        if w.lemma.startswith("$"):
+            return False
+        pieces = self._pieces(w) or (w.lemma,)
+        return pieces[-1] in NEGATOR_LEMMAS
+
+    def _occurrences(self, w: Word, code: str) -> np.ndarray:
+        """Token mask of where ``w`` occurs, for near()/seq(): a synonym list
+        (``$name``) is any of its words, a word that is several tokens here
+        is found as the phrase of those tokens (marked at its first token)."""
+        if w.lemma.startswith("$"):
+            mask = np.zeros(len(self.ix.tokens), dtype=bool)
+            for word in self.cb.synonym_words(w.lemma[1:], code=code, line=w.line):
+                mask |= self._occurrences(Word(word, line=w.line), code)
+            return mask
+        pieces = self._pieces(w)
+        if pieces is None:
+            return self._word_token_mask(w, code)
+        _, hits = self._phrase([self._word_token_mask(Word(p), code) for p in pieces], "any")
+        mask = np.zeros(len(self.ix.tokens), dtype=bool)
+        mask[hits[0]] = True
+        return mask
 
     def _near(self, node: Near, code: str) -> tuple[np.ndarray, np.ndarray]:
         """KH Coder's near()/seq(): a scan starts at each occurrence of a listed
@@ -337,7 +364,11 @@ class Compiler:
         unit = ix.tok_unit
         plain = self._polarity_mask("plain")
         k = len(node.words)
-        masks = [self._word_token_mask(w, code) & (unit >= 0) & plain for w in node.words]
+        # A near()/seq() that names a negation itself (near(専従-いない)) is
+        # about the negated clause: its words count whether negated or not.
+        if any(self._names_negation(w) for w in node.words):
+            plain = np.ones(len(unit), dtype=bool)
+        masks = [self._occurrences(w, code) & (unit >= 0) & plain for w in node.words]
         pos_list, word_list = [], []
         for j, m in enumerate(masks):
             idx = np.flatnonzero(m)

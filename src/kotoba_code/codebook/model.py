@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import yaml
 
-from kotoba_code.codebook.rules import CodeRef, Node, Synonyms, Variable, parse_rule, walk
+from kotoba_code.codebook.rules import CodeRef, Near, Node, Synonyms, Variable, parse_rule, walk
 from kotoba_code.errors import CodebookError, Errors
 
 if TYPE_CHECKING:
@@ -228,6 +228,18 @@ class Codebook:
                             where=self.source, line=node.line, code=c.id, ref=node.name, known=", ".join(self._by_id)
                         )
                     )
+                if isinstance(node, Near):
+                    for w in node.words:
+                        if w.lemma.startswith("$") and w.lemma[1:] not in self.synonyms:
+                            problems.append(
+                                Errors.E309.format(
+                                    where=self.source,
+                                    line=node.line,
+                                    code=c.id,
+                                    name=w.lemma[1:],
+                                    known=", ".join(self.synonyms) or "none",
+                                )
+                            )
                 if isinstance(node, Synonyms) and node.name not in self.synonyms:
                     problems.append(
                         Errors.E309.format(

@@ -25,14 +25,23 @@ NEGATOR_LEMMAS = frozenset({"ない", "無い", "ぬ", "ず", "なし", "無し"
 _BOUNDARY_PARTICLES = frozenset(
     {"が", "けど", "けれど", "けれども", "ものの", "のに", "し", "ので", "から", "ながら", "つつ"}
 )
-_CONDITIONAL_NEXT = frozenset({"ば", "と", "ては", "て", "か"})
+# ない after these is not a negation: かもしれない (maybe), に違いない (surely).
+_EPISTEMIC_BEFORE = frozenset({"知れる", "しれる", "違い"})
+# …ないといけない / …ないとならない: obligation, not negation.
+_OBLIGATION_AFTER_TO = frozenset({"いける", "なる", "だめ", "駄目", "まずい"})
 
 
 def negation_mask(tokens: Tokens) -> np.ndarray:
     """Boolean per token: True where the token lies in a negated clause.
 
-    Negators themselves are not marked. The mask is computed once per token
-    store and shared by every code.
+    A token is negated when an odd number of negators follow it in its
+    clause, so double negations cancel (温度差がないとは言えない, 感じなくも
+    ない). Not negators: ない in かもしれない and に違いない; a negator opening
+    a condition or obligation (しなければ, しなくては, しないといけない), or a
+    question (ないか); such a negator also ends the clause. A negator in its
+    continuative form followed by more predicate (ノウハウがなく対応できない)
+    ends its clause, so the second negation is separate. Negators themselves
+    are not marked. Computed once per token store and shared by every code.
 
     Examples
     --------
@@ -44,46 +53,75 @@ def negation_mask(tokens: Tokens) -> np.ndarray:
     v = tokens.vocab
     lemma = v["lemma"].astype(str)
     pos = v["pos"].astype(str)
-    is_neg_v = (
-        lemma.isin(NEGATOR_LEMMAS).to_numpy()
-        & (pos.str.startswith(("助動詞", "形容詞")) | pos.str.startswith("名詞")).to_numpy()
-    )
+    cform = v["cform"].astype(str)
+    is_neg_v = lemma.isin(NEGATOR_LEMMAS).to_numpy() & pos.str.startswith(("助動詞", "形容詞", "名詞")).to_numpy()
     is_boundary_v = (
         pos.str.startswith(("補助記号-句点", "補助記号-読点", "補助記号-括弧", "空白"))
         | (pos.str.startswith("補助記号") & lemma.isin(["・", "-", "※", "●", "○", "■", "□", "◆", "◇"]))
         | (pos.str.startswith("助詞-接続助詞") & lemma.isin(_BOUNDARY_PARTICLES))
     ).to_numpy()
-    cond_next_v = (lemma.isin(_CONDITIONAL_NEXT) & pos.str.startswith("助詞")).to_numpy()
+    particle = pos.str.startswith("助詞").to_numpy()
+    lem = lemma.to_numpy(dtype=object)
+    renyo_v = cform.str.startswith("連用形").to_numpy()
 
     w = tokens.word
     n = len(w)
-    is_neg = is_neg_v[w]
-    is_boundary = is_boundary_v[w]
-    # Document starts are boundaries too.
-    starts = tokens.doc_ptr[:-1][np.diff(tokens.doc_ptr) > 0]
-    is_boundary_or_start = is_boundary.copy()
-    # A negator followed (in the same document) by a conditional particle is not a negation.
-    nxt = np.zeros(n, dtype=bool)
-    if n > 1:
-        nxt[:-1] = cond_next_v[w[1:]]
-        last = tokens.doc_ptr[1:][np.diff(tokens.doc_ptr) > 0] - 1
-        nxt[last] = False
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    doc_start = np.zeros(n, dtype=bool)
+    doc_start[tokens.doc_ptr[:-1][np.diff(tokens.doc_ptr) > 0]] = True
+    doc_end = np.zeros(n, dtype=bool)
+    doc_end[tokens.doc_ptr[1:][np.diff(tokens.doc_ptr) > 0] - 1] = True
+
+    def shifted(values: np.ndarray, k: int, fill: object) -> np.ndarray:
+        """values[i + k] within the same document, else ``fill``."""
+        out = np.full(n, fill, dtype=values.dtype)
+        if k > 0 and n > k:
+            out[:-k] = values[k:]
+            # Do not look past the end of a document.
+            cut = np.zeros(n, dtype=bool)
+            for j in range(k):
+                cut |= np.roll(doc_end, -j) if j else doc_end
+            out[cut] = fill
+        elif k < 0 and n > -k:
+            out[-k:] = values[:k]
+            cut = np.zeros(n, dtype=bool)
+            for j in range(-k):
+                cut |= np.roll(doc_start, j) if j else doc_start
+            out[cut] = fill
+        return out
+
+    tok_lemma = lem[w]
+    tok_particle = particle[w]
+    nxt1 = shifted(tok_lemma, 1, "")
+    nxt2 = shifted(tok_lemma, 2, "")
+    nxt1_particle = shifted(tok_particle, 1, False)
+    prev1 = shifted(tok_lemma, -1, "")
+
+    is_neg = is_neg_v[w] & ~np.isin(prev1, list(_EPISTEMIC_BEFORE))
+    conditional = (
+        is_neg
+        & nxt1_particle
+        & (
+            (nxt1 == "ば")
+            | (nxt1 == "か")
+            | ((nxt1 == "て") & np.isin(nxt2, ["は", "も"]))
+            | ((nxt1 == "と") & np.isin(nxt2, list(_OBLIGATION_AFTER_TO)))
+        )
+    )
     # しなければならない: the conditional negator closes a clause, so the
     # final ない negates only なら, not the verb before the obligation.
-    is_boundary_or_start |= is_neg & nxt
-    is_neg &= ~nxt
+    starts_clause = is_boundary_v[w] | doc_start
+    starts_clause[1:] |= conditional[:-1]
+    # ノウハウがなく対応できない: なく ends its own clause.
+    continuative = is_neg & renyo_v[w] & ~(nxt1_particle & np.isin(nxt1, ["て", "は", "も"]))
+    starts_clause[1:] |= continuative[:-1] & ~doc_start[1:]
+    is_neg &= ~conditional
 
-    # Clause id: increments at every boundary and document start.
-    marks = is_boundary_or_start.astype(np.int64)
-    marks[starts] = 1
-    clause = np.cumsum(marks)
-    neg_pos = np.flatnonzero(is_neg)
-    if len(neg_pos) == 0:
-        return np.zeros(n, dtype=bool)
-    # For each token, the next negator position; negated if it is in the same clause.
-    idx = np.arange(n)
-    k = np.searchsorted(neg_pos, idx, side="right")
-    has_next = k < len(neg_pos)
-    nxt_neg = neg_pos[np.minimum(k, len(neg_pos) - 1)]
-    out = has_next & (clause[nxt_neg] == clause) & ~is_neg & ~is_boundary_or_start
-    return out
+    clause = np.cumsum(starts_clause)
+    neg_count = np.cumsum(is_neg)
+    # Negators after token i in its clause: (count at the clause's last token) - (count at i).
+    last_of_clause = np.r_[np.flatnonzero(np.diff(clause)), n - 1]
+    clause_total = neg_count[last_of_clause][clause - clause[0]]
+    after = clause_total - neg_count
+    return (after % 2 == 1) & ~is_neg & ~is_boundary_v[w]
