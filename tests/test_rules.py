@@ -252,3 +252,31 @@ def test_near_with_synonyms_split_words_and_named_negation():
     assert m.to_numpy().tolist() == [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 1], [0, 0, 0, 0]]
     with pytest.raises(CodebookError, match=r"unknown synonym list \$nope"):
         Codebook.from_dict({"codes": [{"id": "x", "rule": "near($nope-連携)"}]})
+
+
+@pytest.mark.parametrize("encoding", ["cp932", "euc_jp", "utf-8", "utf-8-sig"])
+def test_khcoder_rule_files_in_every_encoding(tmp_path, encoding):
+    path = tmp_path / "rules.cod"
+    path.write_bytes("# コメント\n＊温度差\n温度差 or 意識+の+差\n\n*ノウハウ\nノウハウ\nand 不足\n".encode(encoding))
+    cb = Codebook.load(path)
+    assert [(c.id, c.line) for c in cb.codes] == [("温度差", 3), ("ノウハウ", 6)]
+    assert cb.codes[1].rule == "ノウハウ\nand 不足"
+    assert cb.negation is False  # KH Coder counts negated words too
+
+
+def test_rule_file_in_an_unexpected_encoding_is_a_clear_error(tmp_path):
+    path = tmp_path / "broken.cod"
+    path.write_bytes(b"\xef\xbc\x8a\x81\x00\xff\xfe\xfd\xfc\x80" * 20)
+    with pytest.raises(CodebookError, match=r"broken.cod: cannot decode the rule file"):
+        Codebook.load(path)
+    empty = tmp_path / "empty.cod"
+    empty.write_text("# only comments\n", encoding="utf-8")
+    with pytest.raises(CodebookError, match=r"empty.cod: no code found"):
+        Codebook.load(empty)
+
+
+def test_syntax_error_in_khcoder_file_names_line(tmp_path):
+    path = tmp_path / "bad.cod"
+    path.write_text("＊a\n連携\n\n＊b\n( 温度差 or\n  差\n", encoding="cp932")
+    with pytest.raises(CodebookError, match=r"bad.cod, line 5, code 'b': unbalanced parenthesis"):
+        Codebook.load(path)

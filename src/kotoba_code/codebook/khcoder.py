@@ -9,10 +9,11 @@ such a file counts negated words too (``negation=False``), as KH Coder does.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 from kotoba_code.codebook.model import Code, Codebook
-from kotoba_code.errors import CodebookError, CorpusReadError, Errors
+from kotoba_code.errors import CodebookError, CorpusReadError, Errors, KotobaWarning
 
 
 def read_khcoder_rules(path: str | Path, *, encoding: str | None = None) -> Codebook:
@@ -34,7 +35,10 @@ def read_khcoder_rules(path: str | Path, *, encoding: str | None = None) -> Code
     except OSError as exc:
         raise CodebookError(Errors.E306.format(where=path, msg=exc.strerror or exc)) from exc
     try:
-        text, _ = decode_bytes(raw, path=path, encoding=encoding)
+        with warnings.catch_warnings():
+            # Undecodable bytes are an error for a rule file, not a warning.
+            warnings.simplefilter("ignore", KotobaWarning)
+            text, _ = decode_bytes(raw, path=path, encoding=encoding)
     except CorpusReadError as exc:
         raise CodebookError(Errors.E307.format(where=path, tried="UTF-8, cp932, EUC-JP")) from exc
     if "\ufffd" in text:
