@@ -280,3 +280,15 @@ def test_syntax_error_in_khcoder_file_names_line(tmp_path):
     path.write_text("＊a\n連携\n\n＊b\n( 温度差 or\n  差\n", encoding="cp932")
     with pytest.raises(CodebookError, match=r"bad.cod, line 5, code 'b': unbalanced parenthesis"):
         Codebook.load(path)
+
+
+def test_missing_variable_is_false_with_a_warning():
+    from kotoba_code import KotobaWarning
+
+    cb = Codebook.from_dict({"codes": [{"id": "t", "rule": "交通費 | <>question-->transport"}]})
+    with pytest.warns(KotobaWarning, match=r"code 't'.*Variable 'question' is not in the corpus"):
+        m = cb.apply(Corpus.from_texts(["交通費を支給", "財源が難しい"]), cache=False).matrix["t"]
+    assert m.tolist() == [True, False]
+    meta = pd.DataFrame({"question": ["other", "transport"]})
+    m = cb.apply(Corpus.from_texts(["交通費を支給", "財源が難しい"], metadata=meta), cache=False).matrix["t"]
+    assert m.tolist() == [True, True]

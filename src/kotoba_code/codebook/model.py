@@ -9,6 +9,7 @@ problem with the file, line and code.
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -18,7 +19,7 @@ import numpy as np
 import yaml
 
 from kotoba_code.codebook.rules import CodeRef, Near, Node, Synonyms, Variable, parse_rule, walk
-from kotoba_code.errors import CodebookError, Errors
+from kotoba_code.errors import CodebookError, CorpusReadError, Errors, KotobaWarning, Warnings
 
 if TYPE_CHECKING:
     from kotoba_code.codebook.engine import UnitIndex
@@ -312,7 +313,18 @@ class Codebook:
         return [t.lemma for t in toks.doc(0) if not t.pos.startswith(("空白",))]
 
     def variable_values(self, index: UnitIndex, node: Variable, code: str) -> np.ndarray:
-        values = index.tokens.corpus.unit_variable(node.name, index.level, code=code)
+        """Truth of ``<>name-->value`` per unit. A variable the corpus lacks is
+        false everywhere, with a warning: a shipped codebook may use metadata
+        (the survey question, say) that some corpora do not have."""
+        try:
+            values = index.tokens.corpus.unit_variable(node.name, index.level, code=code)
+        except CorpusReadError as exc:
+            warnings.warn(
+                Warnings.W301.format(where=self.source, code=code, msg=f"{exc} The condition is false."),
+                KotobaWarning,
+                stacklevel=2,
+            )
+            return np.zeros(index.n, dtype=bool)
         if node.value is None:
             return np.asarray([bool(str(v).strip()) for v in values])
         return np.asarray([str(v) == node.value for v in values])
