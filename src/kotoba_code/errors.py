@@ -6,6 +6,7 @@ look an error up by its code. Code ranges follow the pipeline::
     E1xx  reading input (files, tables, columns, encodings)
     E2xx  tokenization (tokenizer settings, user words, cache)
     E3xx  codebooks and coding rules
+    E4xx  interoperability (REFI-QDA, archives, KH Coder export, forms)
     E9xx  command line
 
 The exception tree::

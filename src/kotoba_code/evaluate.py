@@ -155,8 +155,10 @@ def read_labels(
     where = str(source) if not isinstance(source, pd.DataFrame) else "<DataFrame>"
     if isinstance(source, pd.DataFrame):
         df = source.copy()
-    elif Path(source).suffix.lower() == ".qdpx":  # pragma: no cover - issue #6
-        raise CorpusReadError(Errors.E104.format(path=source, suffix=".qdpx", supported=".csv .xlsx .jsonl"))
+    elif Path(source).suffix.lower() == ".qdpx":
+        from kotoba_code.io.refi_qda import read_qdpx_labels
+
+        return read_qdpx_labels(source, codebook=codebook)
     else:
         df = read_table(source, sheet=sheet)
     for col in (id_col, text_col, codes_col):

@@ -119,7 +119,7 @@ def word_keyness(
 
 def code_keyness(result: CodingResult, by: str, *, measure: str = "ll") -> pd.DataFrame:
     """Codes characteristic of each group (``by``: a variable of the coded units)."""
-    groups = result._index.tokens.corpus.unit_variable(by, result.unit)
+    groups = result.corpus.unit_variable(by, result.unit)
     return keyness_table(result.matrix.astype(int).reset_index(drop=True), groups, measure=measure)
 
 

@@ -58,7 +58,7 @@ def synthesize(
     >>> s[["theme", "shared", "share:A", "share:B", "linked"]].values.tolist()
     [['gap', 1, 1.0, 0.5, 'know'], ['know', 0, 0.5, 0.0, 'gap']]
     """
-    corpus = result._index.tokens.corpus
+    corpus = result.corpus
     groups = corpus.unit_variable(by, result.unit)
     names = sorted(set(groups.tolist()) - {""})
     m = result.matrix.to_numpy()
@@ -87,7 +87,7 @@ def _keywords(result: CodingResult, n: int) -> list[str]:
     from kotoba_code.analysis.frequency import doc_term_matrix
     from kotoba_code.tokenize.userwords import DEFAULT_STOP_WORDS
 
-    tokens = result._index.tokens
+    tokens = result.tokens
     vocab = tokens.vocab
     keep = tokens.pos_mask(None) & ~vocab["lemma"].isin(DEFAULT_STOP_WORDS).to_numpy()
     keep &= ~vocab["pos"].astype(str).str.startswith("名詞-数詞").to_numpy()
@@ -119,7 +119,7 @@ def _examples(result: CodingResult, groups: np.ndarray, names: list[str], n: int
     units = result.units
     key = list(zip(units["id"], units["unit"], strict=True))
     row_of = {k: i for i, k in enumerate(key)}
-    texts = result._index.tokens.corpus.texts
+    texts = result.corpus.texts
     out = []
     for c in result.matrix.columns:
         sub = ev[ev["code"] == c]

@@ -2,4 +2,119 @@
 
 from __future__ import annotations
 
-from kotoba_code.cli.app import cli  # noqa: F401 - commands below register on it
+from pathlib import Path
+
+import click
+
+from kotoba_code.cli._common import info
+from kotoba_code.cli.app import cli, coding_options
+from kotoba_code.errors import CorpusReadError, Errors
+
+CODEBOOK_SUFFIXES = (".qdc", ".cod", ".yaml", ".yml")
+
+
+@cli.command("export-codebook")
+@click.argument("codebook")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="REFI-QDA codebook (.qdc), KH Coder rule file (.cod) or YAML (.yaml).",
+)
+@click.option("--encoding", default="cp932", show_default=True, help="Encoding of a .cod file.")
+@click.option("-q", "--quiet", is_flag=True)
+def export_codebook_cmd(codebook: str, output: Path, encoding: str, quiet: bool) -> None:
+    """Write CODEBOOK (a file or shipped name) for a QDA program or KH Coder.
+
+    \b
+    Examples:
+      kotoba-code export-codebook welfare_employment -o welfare.qdc
+      kotoba-code export-codebook mine.yaml -o mine.cod
+    """
+    from kotoba_code.codebook import Codebook
+    from kotoba_code.io.codebook_yaml import write_yaml
+    from kotoba_code.io.khcoder_export import write_khcoder_rules
+    from kotoba_code.io.refi_qda import write_qdc
+
+    suffix = output.suffix.lower()
+    if suffix not in CODEBOOK_SUFFIXES:
+        raise CorpusReadError(Errors.E104.format(path=output, suffix=suffix, supported=", ".join(CODEBOOK_SUFFIXES)))
+    cb = Codebook.load(codebook)
+    if suffix == ".qdc":
+        write_qdc(cb, output)
+    elif suffix == ".cod":
+        for note in write_khcoder_rules(cb, output, encoding=encoding):
+            info(quiet, f"Approximated: {note}")
+    else:
+        write_yaml(cb, output)
+    info(quiet, f"{len(cb)} codes → {output}")
+
+
+@cli.command("import-codebook")
+@click.argument("qdc", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="YAML codebook to write."
+)
+@click.option("-q", "--quiet", is_flag=True)
+def import_codebook_cmd(qdc: Path, output: Path, quiet: bool) -> None:
+    """Turn a REFI-QDA codebook (.qdc) from any QDA program into a YAML codebook.
+
+    Codes from other programs come without rules; add them in the YAML file.
+    """
+    from kotoba_code.io.codebook_yaml import write_yaml
+    from kotoba_code.io.refi_qda import read_qdc
+
+    cb = read_qdc(qdc)
+    write_yaml(cb, output)
+    without = sum(not c.rule.strip() for c in cb.codes)
+    info(quiet, f"{len(cb)} codes ({without} without a rule) → {output}")
+
+
+@cli.command("export-project")
+@coding_options
+@click.option(
+    "--spans",
+    type=click.Choice(["evidence", "unit"]),
+    default="evidence",
+    show_default=True,
+    help="Select the words that made each code (evidence) or the whole coded unit.",
+)
+@click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="REFI-QDA project (.qdpx)."
+)
+def export_project_cmd(
+    input_path: Path,
+    text_col: str | None,
+    id_col: str | None,
+    sheet: str | None,
+    encoding: str | None,
+    codebook: str,
+    unit: str,
+    vars_specs: tuple[str, ...],
+    cache_dir: Path | None,
+    no_cache: bool,
+    quiet: bool,
+    spans: str,
+    output: Path,
+) -> None:
+    """Code INPUT and write it as a REFI-QDA project to review in NVivo, MAXQDA,
+    ATLAS.ti or QualCoder: documents as text sources, metadata as case
+    variables, every code as a coded selection.
+
+    \b
+    Example:
+      kotoba-code export-project answers.csv --codebook welfare_employment \\
+          --text-col answer --id-col id -o coded.qdpx
+    """
+    from kotoba_code.cli._common import load_corpus
+    from kotoba_code.cli.app import _codebook_and_tokens
+    from kotoba_code.io.refi_qda import write_qdpx
+
+    if output.suffix.lower() != ".qdpx":
+        raise CorpusReadError(Errors.E104.format(path=output, suffix=output.suffix, supported=".qdpx"))
+    corpus = load_corpus(input_path, text_col, id_col, sheet, encoding)
+    cb, tokens = _codebook_and_tokens(codebook, corpus, quiet, cache_dir, no_cache, vars_specs)
+    result = cb.apply(tokens, unit=unit)
+    write_qdpx(result, output, spans=spans)  # type: ignore[arg-type]
+    info(quiet, f"{len(corpus):,} documents, {int(result.counts.sum()):,} coded {unit}s → {output}")

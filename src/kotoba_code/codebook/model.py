@@ -161,7 +161,7 @@ class Codebook:
                         Errors.E306.format(where=source, msg=f"line {lines.get('rule', 0)}: rule must be text")
                     )
                     rule = ""
-                ex = item.get("examples") or ()
+                ex = item.get("examples") or []
                 codes.append(
                     Code(
                         id=str(item["id"]),
@@ -170,7 +170,7 @@ class Codebook:
                         description=str(item.get("description", "") or ""),
                         include=str(item.get("include", "") or ""),
                         exclude=str(item.get("exclude", "") or ""),
-                        examples=tuple(str(e) for e in ex) if isinstance(ex, list) else (str(ex),),
+                        examples=tuple(str(e) for e in ex) if isinstance(ex, (list, tuple)) else (str(ex),),
                         category=category,
                         line=int(lines.get("rule", item.get("__line__", 0))),
                     )

@@ -13,6 +13,8 @@ if TYPE_CHECKING:
 
     from kotoba_code.codebook.engine import UnitIndex
     from kotoba_code.codebook.model import Codebook
+    from kotoba_code.corpus import Corpus
+    from kotoba_code.tokenize.tokens import Tokens
 
 
 class CodingResult:
@@ -54,6 +56,16 @@ class CodingResult:
         return f"<CodingResult: {len(self.matrix):,} {self.unit} units × {self.matrix.shape[1]} codes>"
 
     @property
+    def corpus(self) -> Corpus:
+        """The coded corpus."""
+        return self._index.tokens.corpus
+
+    @property
+    def tokens(self) -> Tokens:
+        """The tokens the rules were evaluated on."""
+        return self._index.tokens
+
+    @property
     def counts(self) -> pd.Series:
         """Units with each code, in codebook order."""
         return self.matrix.sum().astype(int)
@@ -67,7 +79,7 @@ class CodingResult:
             ev = self._evidence_fn()
             u = self._index.units
             rows = ev["unit"].to_numpy(dtype=np.int64)
-            texts = self._index.tokens.corpus.texts
+            texts = self.corpus.texts
             docs = u["doc"].to_numpy()[rows]
             out = pd.DataFrame(
                 {
@@ -94,7 +106,7 @@ class CodingResult:
         """One row per document — every document, empty ones too — with its id,
         metadata and a 0/1 column per code (a document has a code when any of
         its units has it)."""
-        corpus = self._index.tokens.corpus
+        corpus = self.corpus
         doc = self._index.units["doc"].to_numpy()
         m = np.zeros((len(corpus), self.matrix.shape[1]), dtype=np.int64)
         if len(doc):
@@ -137,7 +149,7 @@ class CodingResult:
         )
         if by is None:
             return base
-        groups = self._index.tokens.corpus.unit_variable(by, self.unit)
+        groups = self.corpus.unit_variable(by, self.unit)
         # Units without a value (a heading line for a paragraph variable) are
         # left out of the cross tabulation, as in KH Coder.
         names = sorted(set(groups.tolist()) - {""})

@@ -108,7 +108,8 @@ def parse_xml(data: bytes, *, path: str | Path, member: str) -> Element:
     --------
     >>> parse_xml(b"<a><b/></a>", path="p.qdpx", member="project.qde")[0].tag
     'b'
-    >>> parse_xml(b'<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>', path="p.qdpx", member="project.qde")  # doctest: +ELLIPSIS
+    >>> bomb = b'<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>'
+    >>> parse_xml(bomb, path="p.qdpx", member="project.qde")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     kotoba_code.errors.CorpusReadError: [E406] p.qdpx, project.qde: XML with a DTD or entity declarations ...
