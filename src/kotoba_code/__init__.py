@@ -4,7 +4,14 @@
 >>> corpus = kc.Corpus.from_texts(["ハローワークとの連携に課題を感じる"])
 >>> kc.word_frequency(kc.tokenize(corpus, cache=False))["word"].tolist()
 ['ハローワーク', '感じる', '課題', '連携']
+
+The names below are the public API. Reading, tokenizing and counting are
+imported eagerly; the heavier parts (coding, networks, evaluation, GiNZA) load
+on first use, so ``import kotoba_code`` stays light.
 """
+
+from importlib import import_module
+from typing import Any
 
 from kotoba_code.analysis.frequency import word_frequency
 from kotoba_code.corpus import Corpus
@@ -15,29 +22,56 @@ from kotoba_code.tokenize import SudachiTokenizer, Token, Tokens, normalize_text
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "CodebookError",
-    "Corpus",
-    "CorpusReadError",
-    "KotobaError",
-    "KotobaWarning",
-    "SudachiTokenizer",
-    "Token",
-    "TokenizerError",
-    "Tokens",
-    "normalize_text",
-    "read_corpus",
-    "read_table",
-    "read_transcripts",
-    "tokenize",
-    "word_frequency",
-    "write_table",
-]
+# Public name -> module that defines it, imported on first access.
+_LAZY = {
+    "Codebook": "kotoba_code.codebook",
+    "CodingResult": "kotoba_code.codebook",
+    "GinzaTokenizer": "kotoba_code.tokenize.ginza",
+    "code_cooccurrence": "kotoba_code.analysis.cooccurrence",
+    "code_keyness": "kotoba_code.analysis.keyness",
+    "code_network": "kotoba_code.analysis.network",
+    "cooccurrence_network": "kotoba_code.analysis.network",
+    "evaluate": "kotoba_code.evaluate",
+    "kwic": "kotoba_code.analysis.kwic",
+    "read_labels": "kotoba_code.evaluate",
+    "synthesize": "kotoba_code.analysis.synthesis",
+    "variable_network": "kotoba_code.analysis.network",
+    "word_cooccurrence": "kotoba_code.analysis.cooccurrence",
+    "word_keyness": "kotoba_code.analysis.keyness",
+    "word_network": "kotoba_code.analysis.network",
+    "write_network": "kotoba_code.analysis.network",
+}
+
+__all__ = sorted(
+    [
+        "CodebookError",
+        "Corpus",
+        "CorpusReadError",
+        "KotobaError",
+        "KotobaWarning",
+        "SudachiTokenizer",
+        "Token",
+        "TokenizerError",
+        "Tokens",
+        "normalize_text",
+        "read_corpus",
+        "read_table",
+        "read_transcripts",
+        "tokenize",
+        "word_frequency",
+        "write_table",
+        *_LAZY,
+    ]
+)
 
 
-def __getattr__(name: str):  # noqa: ANN202 - spaCy loads only when GiNZA is asked for
-    if name == "GinzaTokenizer":
-        from kotoba_code.tokenize.ginza import GinzaTokenizer
-
-        return GinzaTokenizer
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'kotoba_code' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -104,7 +104,18 @@ def word_keyness(
     pos: Iterable[str] | None = None,
     stop_words: Any = None,
 ) -> pd.DataFrame:
-    """Words characteristic of each group of document metadata ``by``."""
+    """Words characteristic of each group of document metadata ``by``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from kotoba_code import Corpus, tokenize
+    >>> c = Corpus.from_texts(["連携がある", "連携が大切", "予算が不足", "予算がない"],
+    ...                       metadata=pd.DataFrame({"g": ["A", "A", "B", "B"]}))
+    >>> kt = word_keyness(tokenize(c, cache=False), "g", min_df=2)
+    >>> kt[kt["effect"] > 0][["group", "term"]].values.tolist()
+    [['A', '連携'], ['B', '予算']]
+    """
     from kotoba_code.analysis.frequency import doc_term_matrix
 
     co = word_cooccurrence(tokens, pos=pos, stop_words=stop_words, min_df=min_df)
@@ -118,7 +129,18 @@ def word_keyness(
 
 
 def code_keyness(result: CodingResult, by: str, *, measure: str = "ll") -> pd.DataFrame:
-    """Codes characteristic of each group (``by``: a variable of the coded units)."""
+    """Codes characteristic of each group (``by``: a variable of the coded units).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from kotoba_code import Corpus
+    >>> from kotoba_code.codebook import Codebook
+    >>> cb = Codebook.from_dict({"codes": [{"id": "gap", "rule": "温度差"}]})
+    >>> c = Corpus.from_texts(["温度差がある", "温度差", "予算", "予算"], metadata=pd.DataFrame({"g": list("AABB")}))
+    >>> code_keyness(cb.apply(c, cache=False), "g")[["group", "term", "target"]].values.tolist()
+    [['A', 'gap', 2], ['B', 'gap', 0]]
+    """
     groups = result.corpus.unit_variable(by, result.unit)
     return keyness_table(result.matrix.astype(int).reset_index(drop=True), groups, measure=measure)
 

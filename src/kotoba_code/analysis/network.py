@@ -146,7 +146,17 @@ def word_network(
 
 
 def code_network(result: CodingResult, *, top_n: int | None = 30, **kwargs: Any) -> nx.Graph:
-    """Co-occurrence network of the codes of a coding result."""
+    """Co-occurrence network of the codes of a coding result (top 30 edges).
+
+    Examples
+    --------
+    >>> from kotoba_code import Corpus
+    >>> from kotoba_code.codebook import Codebook
+    >>> cb = Codebook.from_dict({"codes": [{"id": "a", "rule": "ノウハウ"}, {"id": "b", "rule": "不足"}]})
+    >>> g = code_network(cb.apply(Corpus.from_texts(["ノウハウが不足", "人手が不足"]), cache=False))
+    >>> list(g.edges(data="count"))
+    [('a', 'b', 1)]
+    """
     return cooccurrence_network(code_cooccurrence(result), kind="code", top_n=top_n, **kwargs)
 
 
@@ -165,7 +175,19 @@ def variable_network(
     """Words × a metadata variable (KH Coder's network with external variables):
     each group is a node linked to the words most associated with it
     (Jaccard between "the unit has the word" and "the unit is in the group").
-    Words linked to several groups are shared by them."""
+    Words linked to several groups are shared by them (node attribute
+    ``shared`` = 1).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from kotoba_code import Corpus, tokenize
+    >>> c = Corpus.from_texts(["連携がある", "連携と予算", "予算が不足", "研修"],
+    ...                       metadata=pd.DataFrame({"g": ["A", "A", "B", "B"]}))
+    >>> g = variable_network(tokenize(c, cache=False), "g", min_df=1)
+    >>> sorted(g.neighbors("group:A"))
+    ['予算', '連携']
+    """
     co = word_cooccurrence(tokens, pos=pos, stop_words=stop_words, min_df=min_df, max_words=max_words)
     # Units × words presence, rebuilt for the kept words only.
     from kotoba_code.analysis.frequency import doc_term_matrix
@@ -202,7 +224,16 @@ def variable_network(
 
 def write_network(g: nx.Graph, path: str | Path, *, seed: int = 0, title: str = "") -> Path:
     """Write ``g`` by suffix: ``.graphml``, ``.gexf`` (Gephi), ``.json``
-    (node-link), ``.png``/``.svg`` (figure) or ``.html`` (interactive page)."""
+    (node-link), ``.png``/``.svg`` (figure) or ``.html`` (interactive page).
+
+    Examples
+    --------
+    >>> import networkx as nx, tempfile, os
+    >>> g = nx.Graph([("連携", "不足", {"weight": 0.5})])
+    >>> path = write_network(g, os.path.join(tempfile.mkdtemp(), "g.graphml"))
+    >>> sorted(nx.read_graphml(path).nodes)
+    ['不足', '連携']
+    """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".graphml":

@@ -30,6 +30,15 @@ class CodingResult:
         metadata of each unit's document and unit attributes.
     unit : str
         The unit level coded.
+
+    Examples
+    --------
+    >>> from kotoba_code import Corpus
+    >>> from kotoba_code.codebook import Codebook
+    >>> cb = Codebook.from_dict({"codes": [{"id": "gap", "label": "温度差", "rule": "温度差"}]})
+    >>> res = cb.apply(Corpus.from_texts(["温度差がある", "特になし"]), cache=False)
+    >>> res.counts.to_dict(), res.evidence[["id", "code", "text"]].values.tolist()
+    ({'gap': 1}, [['1', 'gap', '温度差']])
     """
 
     def __init__(

@@ -92,6 +92,14 @@ def read_table(
     text, and empty cells become ``""``. A CSV row with too many fields (an
     unquoted comma in an answer) keeps its extra fields joined into
     ``text_col`` (or the last column) and is reported with its line number.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.csv"
+    >>> _ = p.write_bytes("id,answer\\n1,NA\\n2,\\n".encode("cp932"))
+    >>> read_table(p)["answer"].tolist()
+    ['NA', '']
     """
     path = Path(path)
     suffix = path.suffix.lower()
