@@ -33,3 +33,7 @@ def test_every_public_function_has_a_docstring_with_an_example():
 
 def issubclass_safe(obj, cls):
     return isinstance(obj, type) and issubclass(obj, cls)
+
+
+def test_lazy_names_are_public():
+    assert set(kotoba_code._LAZY) <= set(kotoba_code.__all__)

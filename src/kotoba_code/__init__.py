@@ -42,27 +42,40 @@ _LAZY = {
     "write_network": "kotoba_code.analysis.network",
 }
 
-__all__ = sorted(
-    [
-        "CodebookError",
-        "Corpus",
-        "CorpusReadError",
-        "KotobaError",
-        "KotobaWarning",
-        "SudachiTokenizer",
-        "Token",
-        "TokenizerError",
-        "Tokens",
-        "normalize_text",
-        "read_corpus",
-        "read_table",
-        "read_transcripts",
-        "tokenize",
-        "word_frequency",
-        "write_table",
-        *_LAZY,
-    ]
-)
+__all__ = [
+    "Codebook",
+    "CodebookError",
+    "CodingResult",
+    "Corpus",
+    "CorpusReadError",
+    "GinzaTokenizer",
+    "KotobaError",
+    "KotobaWarning",
+    "SudachiTokenizer",
+    "Token",
+    "TokenizerError",
+    "Tokens",
+    "code_cooccurrence",
+    "code_keyness",
+    "code_network",
+    "cooccurrence_network",
+    "evaluate",
+    "kwic",
+    "normalize_text",
+    "read_corpus",
+    "read_labels",
+    "read_table",
+    "read_transcripts",
+    "synthesize",
+    "tokenize",
+    "variable_network",
+    "word_cooccurrence",
+    "word_frequency",
+    "word_keyness",
+    "word_network",
+    "write_network",
+    "write_table",
+]
 
 
 def __getattr__(name: str) -> Any:
