@@ -5,11 +5,11 @@ from __future__ import annotations
 import io
 import warnings
 
-from msoffcrypto.format.ooxml import OOXMLFile
 import openpyxl
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from msoffcrypto.format.ooxml import OOXMLFile
 from openpyxl.workbook.defined_name import DefinedName
 
 from kotoba_code import Corpus, CorpusReadError, KotobaWarning
@@ -46,7 +46,9 @@ def make_form(path, group, prefecture, challenge, practice, *, merged=True, name
 def forms(tmp_path):
     folder = tmp_path / "forms"
     folder.mkdir()
-    make_form(folder / "kyoto_city.xlsx", "自治体", "京都府", "ハローワークとの温度差がある。\n情報共有も不十分。", "定例会議")
+    make_form(
+        folder / "kyoto_city.xlsx", "自治体", "京都府", "ハローワークとの温度差がある。\n情報共有も不十分。", "定例会議"
+    )
     make_form(folder / "hw_osaka.xlsx", "ハローワーク", "大阪府", None, "  ")
     make_form(folder / "yamagata.xlsx", "自治体", "山形県", 123, "同行支援")
     # A truncated package: the zip's central directory is gone.

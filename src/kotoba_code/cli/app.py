@@ -130,7 +130,13 @@ def words_cmd(
 
 
 def _codebook_and_tokens(
-    codebook: str, corpus: Any, quiet: bool, cache_dir: Path | None, no_cache: bool, vars_specs: tuple[str, ...]
+    codebook: str,
+    corpus: Any,
+    quiet: bool,
+    cache_dir: Path | None,
+    no_cache: bool,
+    vars_specs: tuple[str, ...],
+    jobs: int | None = None,
 ) -> tuple[Any, Any]:
     from kotoba_code.codebook import Codebook
     from kotoba_code.io.readers import read_table
@@ -143,8 +149,22 @@ def _codebook_and_tokens(
             raise click.BadParameter(f"{spec!r}: use FILE:LEVEL, e.g. vars.csv:paragraph", param_hint="--vars")
         corpus = corpus.add_variables(read_table(path), level=level)
     cache: bool | Path = False if no_cache else (cache_dir if cache_dir is not None else True)
-    tokens = tokenize(corpus, tokenizer=SudachiTokenizer(user_words=cb.user_words), cache=cache, progress=not quiet)
+    tokenizer = SudachiTokenizer(user_words=cb.user_words)
+    if jobs is None:
+        # --jobs of coding_options, kept on the context so that every command
+        # built on coding_options honours it without taking a parameter.
+        ctx = click.get_current_context(silent=True)
+        jobs = ctx.meta.get(_JOBS_KEY, 1) if ctx is not None else 1
+    if jobs > 1:
+        from kotoba_code.dask import tokenize_parallel
+
+        tokens = tokenize_parallel(corpus, tokenizer, jobs=jobs, cache=cache, progress=not quiet)
+    else:
+        tokens = tokenize(corpus, tokenizer=tokenizer, cache=cache, progress=not quiet)
     return cb, tokens
+
+
+_JOBS_KEY = "kotoba_code.jobs"
 
 
 def coding_options(f: Any) -> Any:
@@ -173,6 +193,16 @@ def coding_options(f: Any) -> Any:
         ),
         click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path)),
         click.option("--no-cache", is_flag=True),
+        click.option(
+            "-j",
+            "--jobs",
+            type=click.IntRange(min=1),
+            default=1,
+            show_default=True,
+            expose_value=False,
+            callback=lambda ctx, _param, value: ctx.meta.__setitem__(_JOBS_KEY, value),
+            help="Tokenize in N local processes (same results; see docs/scaling.md).",
+        ),
         click.option("-q", "--quiet", is_flag=True),
     ]
     for d in reversed(decorators):

@@ -83,7 +83,8 @@ class Codebook:
     def __post_init__(self) -> None:
         self._by_id = {c.id: c for c in self.codes}
         self._by_label = {c.label: c.id for c in self.codes}
-        self._splitter: Any = None
+        # Rule words split by the tokenizer, memoised per tokenizer setting.
+        self._split_memo: dict[tuple[Any, ...], list[str]] = {}
         self._validate()
 
     def __repr__(self) -> str:
@@ -304,13 +305,13 @@ class Codebook:
         from kotoba_code.corpus import Corpus
         from kotoba_code.tokenize import SudachiTokenizer
 
-        if self._splitter is None:
-            st = tokens.settings
-            self._splitter = SudachiTokenizer(
-                split_mode=st.get("split_mode", "C"), user_words=[w for w, _ in st.get("user_words", [])]
-            )
-        toks = self._splitter.tokenize(Corpus.from_texts([word]))
-        return [t.lemma for t in toks.doc(0) if not t.pos.startswith(("空白",))]
+        st = tokens.settings
+        key = (word, st.get("split_mode", "C"), tuple(w for w, _ in st.get("user_words", [])))
+        if key not in self._split_memo:
+            splitter = SudachiTokenizer(split_mode=key[1], user_words=list(key[2]))
+            toks = splitter.tokenize(Corpus.from_texts([word]))
+            self._split_memo[key] = [t.lemma for t in toks.doc(0) if not t.pos.startswith("空白")]
+        return self._split_memo[key]
 
     def variable_values(self, index: UnitIndex, node: Variable, code: str) -> np.ndarray:
         """Truth of ``<>name-->value`` per unit. A variable the corpus lacks is

@@ -371,8 +371,8 @@ class _Lexer:
         if not om:
             raise self.error(pos, f"bad option [{opts}]: use [N], [b], [d], [bN] or [dN]")
         scope = om.group(1)
-        default = 10 if not scope else 0
-        distance = int(om.group(2)) if om.group(2) else default
+        # As in KH Coder, [b] and [d] keep the default distance of 10 words.
+        distance = int(om.group(2)) if om.group(2) else 10
         return Near(m.group(1).lower(), words, distance, scope, line=line, col=col)
 
 

@@ -86,7 +86,28 @@ def _print(node: Node, codebook: Codebook, notes: list[str], *, numeric: bool = 
         return _synonyms(node, codebook, notes, numeric)
     if isinstance(node, CodeRef):
         return f"<*{codebook.resolve_ref(node.name)}>", _ATOM
+    if isinstance(node, Near) and any(w.lemma.startswith("$") for w in node.words):
+        return _near_synonyms(node, codebook, notes)
     return _atom(node, notes), _ATOM
+
+
+def _near_synonyms(node: Near, codebook: Codebook, notes: list[str]) -> tuple[str, int]:
+    """KH Coder's near()/seq() take single words: a synonym list inside one
+    becomes an ``or`` of near()/seq() over every combination of words."""
+    choices = [codebook.synonyms[w.lemma[1:]] if w.lemma.startswith("$") else [w] for w in node.words]
+    combos = [[]]
+    for options in choices:
+        combos = [c + [o] for c in combos for o in options]
+    parts = [
+        _atom(
+            Near(node.kind, tuple(o if isinstance(o, Word) else Word(o) for o in combo), node.distance, node.scope),
+            notes,
+        )
+        for combo in combos
+    ]
+    if len(parts) > 1:
+        notes.append(f"{node} is written as {len(parts)} {node.kind}() alternatives, one per combination of words")
+    return (" or ".join(parts), _OR) if len(parts) > 1 else (parts[0], _ATOM)
 
 
 def _synonyms(node: Synonyms, codebook: Codebook, notes: list[str], numeric: bool) -> tuple[str, int]:
@@ -107,10 +128,8 @@ def _atom(node: Node, notes: list[str]) -> str:
             notes.append(f"{node} is written as {_plain(node)}: KH Coder cannot count only negated occurrences")
         return "+".join(_word(w, notes) for w in node.words)
     if isinstance(node, Near):
-        # The defaults need no option: [b] / [d] alone means no word limit, plain near() 10 words.
-        opts = (
-            f"{node.scope}{node.distance or ''}" if node.scope else ("" if node.distance == 10 else str(node.distance))
-        )
+        # The default distance, 10 words, needs no number.
+        opts = f"{node.scope}{'' if node.distance == 10 else node.distance}"
         words = "-".join(_word(w, notes) for w in node.words)
         return f"{node.kind}({words})" + (f"[{opts}]" if opts else "")
     if isinstance(node, Regex):
