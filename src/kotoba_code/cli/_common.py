@@ -132,3 +132,110 @@ def pass_tokens(f: Callable[..., Any]) -> Callable[..., Any]:
 
 def stdout_is_tty() -> bool:
     return sys.stdout.isatty()
+
+
+def codebook_and_tokens(
+    codebook: str,
+    corpus: Any,
+    quiet: bool,
+    cache_dir: Path | None,
+    no_cache: bool,
+    vars_specs: tuple[str, ...],
+    jobs: int | None = None,
+) -> tuple[Any, Any]:
+    from kotoba_code.codebook import Codebook
+    from kotoba_code.io.readers import read_table
+    from kotoba_code.tokenize import SudachiTokenizer, tokenize
+
+    cb = Codebook.load(codebook)
+    for spec in vars_specs:
+        path, _, level = spec.rpartition(":")
+        if not path:
+            raise click.BadParameter(f"{spec!r}: use FILE:LEVEL, e.g. vars.csv:paragraph", param_hint="--vars")
+        corpus = corpus.add_variables(read_table(path), level=level)
+    cache: bool | Path = False if no_cache else (cache_dir if cache_dir is not None else True)
+    tokenizer = SudachiTokenizer(user_words=cb.user_words)
+    if jobs is None:
+        # --jobs of coding_options, kept on the context so that every command
+        # built on coding_options honours it without taking a parameter.
+        ctx = click.get_current_context(silent=True)
+        jobs = ctx.meta.get(_JOBS_KEY, 1) if ctx is not None else 1
+    if jobs > 1:
+        from kotoba_code.dask import tokenize_parallel
+
+        tokens = tokenize_parallel(corpus, tokenizer, jobs=jobs, cache=cache, progress=not quiet)
+    else:
+        tokens = tokenize(corpus, tokenizer=tokenizer, cache=cache, progress=not quiet)
+    return cb, tokens
+
+
+_JOBS_KEY = "kotoba_code.jobs"
+
+
+def coding_options(f: Any) -> Any:
+    """INPUT, how to read it, and the codebook, unit, variables, cache and jobs."""
+    decorators = [
+        click.option(
+            "--codebook",
+            "codebook",
+            required=True,
+            help="Codebook: a YAML or KH Coder rule file, or a shipped name (welfare_employment).",
+        ),
+        click.option(
+            "--unit",
+            type=click.Choice(["document", "paragraph", "sentence"]),
+            default="document",
+            show_default=True,
+            help="Unit to code and count.",
+        ),
+        click.option(
+            "--vars",
+            "vars_specs",
+            multiple=True,
+            metavar="FILE:LEVEL",
+            help="External variables: a table with one row per unit of LEVEL, in order (repeatable).",
+        ),
+        click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path)),
+        click.option("--no-cache", is_flag=True),
+        click.option(
+            "-j",
+            "--jobs",
+            type=click.IntRange(min=1),
+            default=1,
+            show_default=True,
+            expose_value=False,
+            callback=lambda ctx, _param, value: ctx.meta.__setitem__(_JOBS_KEY, value),
+            help="Tokenize in N local processes (same results; see docs/scaling.md).",
+        ),
+        click.option("-q", "--quiet", is_flag=True),
+    ]
+    for d in reversed(decorators):
+        f = d(f)
+    return input_options(f)
+
+
+def pass_coding(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Read INPUT, load the codebook (with any --vars) and tokenize with its
+    user words; the command receives ``codebook``, ``tokens``, ``unit`` and ``quiet``."""
+
+    @coding_options
+    @functools.wraps(f)
+    def wrapper(
+        input_path: Path,
+        text_col: str | None,
+        id_col: str | None,
+        sheet: str | None,
+        encoding: str | None,
+        codebook: str,
+        unit: str,
+        vars_specs: tuple[str, ...],
+        cache_dir: Path | None,
+        no_cache: bool,
+        quiet: bool,
+        **kwargs: Any,
+    ) -> Any:
+        corpus = load_corpus(input_path, text_col, id_col, sheet, encoding)
+        cb, tokens = codebook_and_tokens(codebook, corpus, quiet, cache_dir, no_cache, vars_specs)
+        return f(codebook=cb, tokens=tokens, unit=unit, quiet=quiet, **kwargs)
+
+    return wrapper

@@ -7,8 +7,8 @@ from typing import Any
 
 import click
 
-from kotoba_code.cli._common import info, load_corpus, pass_tokens
-from kotoba_code.cli.app import _codebook_and_tokens, _emit, cli, coding_options
+from kotoba_code.cli._common import codebook_and_tokens, info, load_corpus, pass_coding, pass_tokens
+from kotoba_code.cli.app import _emit, cli
 from kotoba_code.io.writers import write_table
 
 
@@ -76,7 +76,7 @@ def network_cmd(
     if of == "codes":
         if not codebook:
             raise click.UsageError("--of codes needs --codebook")
-        cb, tokens = _codebook_and_tokens(codebook, corpus, quiet, cache_dir, no_cache, ())
+        cb, tokens = codebook_and_tokens(codebook, corpus, quiet, cache_dir, no_cache, ())
         g = code_network(cb.apply(tokens, unit=unit), top_n=top_n, measure=measure, communities=communities, seed=seed)
     else:
         user_words = Codebook.load(codebook).user_words if codebook else ()
@@ -149,7 +149,7 @@ def keyness_cmd(
 
 
 @cli.command("synthesize")
-@coding_options
+@pass_coding
 @click.option("--by", default="group", show_default=True, help="Grouping variable.")
 @click.option(
     "--min-share",
@@ -160,27 +160,12 @@ def keyness_cmd(
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Output: .md or .csv.")
 def synthesize_cmd(
-    input_path: Path,
-    text_col: str | None,
-    id_col: str | None,
-    sheet: str | None,
-    encoding: str | None,
-    codebook: str,
-    unit: str,
-    vars_specs: tuple[str, ...],
-    cache_dir: Path | None,
-    no_cache: bool,
-    quiet: bool,
-    by: str,
-    min_share: float,
-    output: Path | None,
+    codebook: Any, tokens: Any, unit: str, quiet: bool, by: str, min_share: float, output: Path | None
 ) -> None:
     """Themes shared across groups, ranked, with linked themes, keywords and representative answers."""
     from kotoba_code.analysis.synthesis import synthesis_markdown, synthesize
 
-    corpus = load_corpus(input_path, text_col, id_col, sheet, encoding)
-    cb, tokens = _codebook_and_tokens(codebook, corpus, quiet, cache_dir, no_cache, vars_specs)
-    table = synthesize(cb.apply(tokens, unit=unit), by=by, min_share=min_share)
+    table = synthesize(codebook.apply(tokens, unit=unit), by=by, min_share=min_share)
     if output is None:
         click.echo(synthesis_markdown(table))
     elif output.suffix.lower() == ".md":

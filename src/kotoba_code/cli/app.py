@@ -18,7 +18,7 @@ import pandas as pd
 
 from kotoba_code import __version__
 from kotoba_code.analysis.frequency import word_frequency
-from kotoba_code.cli._common import info, pass_tokens
+from kotoba_code.cli._common import info, pass_coding, pass_tokens
 from kotoba_code.errors import KotobaError, KotobaWarning
 from kotoba_code.io.writers import to_markdown, write_table
 
@@ -129,89 +129,8 @@ def words_cmd(
         info(quiet, f"{len(df):,} words from {len(corpus):,} documents → {output}")
 
 
-def _codebook_and_tokens(
-    codebook: str,
-    corpus: Any,
-    quiet: bool,
-    cache_dir: Path | None,
-    no_cache: bool,
-    vars_specs: tuple[str, ...],
-    jobs: int | None = None,
-) -> tuple[Any, Any]:
-    from kotoba_code.codebook import Codebook
-    from kotoba_code.io.readers import read_table
-    from kotoba_code.tokenize import SudachiTokenizer, tokenize
-
-    cb = Codebook.load(codebook)
-    for spec in vars_specs:
-        path, _, level = spec.rpartition(":")
-        if not path:
-            raise click.BadParameter(f"{spec!r}: use FILE:LEVEL, e.g. vars.csv:paragraph", param_hint="--vars")
-        corpus = corpus.add_variables(read_table(path), level=level)
-    cache: bool | Path = False if no_cache else (cache_dir if cache_dir is not None else True)
-    tokenizer = SudachiTokenizer(user_words=cb.user_words)
-    if jobs is None:
-        # --jobs of coding_options, kept on the context so that every command
-        # built on coding_options honours it without taking a parameter.
-        ctx = click.get_current_context(silent=True)
-        jobs = ctx.meta.get(_JOBS_KEY, 1) if ctx is not None else 1
-    if jobs > 1:
-        from kotoba_code.dask import tokenize_parallel
-
-        tokens = tokenize_parallel(corpus, tokenizer, jobs=jobs, cache=cache, progress=not quiet)
-    else:
-        tokens = tokenize(corpus, tokenizer=tokenizer, cache=cache, progress=not quiet)
-    return cb, tokens
-
-
-_JOBS_KEY = "kotoba_code.jobs"
-
-
-def coding_options(f: Any) -> Any:
-    from kotoba_code.cli._common import input_options
-
-    decorators = [
-        click.option(
-            "--codebook",
-            "codebook",
-            required=True,
-            help="Codebook: a YAML or KH Coder rule file, or a shipped name (welfare_employment).",
-        ),
-        click.option(
-            "--unit",
-            type=click.Choice(["document", "paragraph", "sentence"]),
-            default="document",
-            show_default=True,
-            help="Unit to code and count.",
-        ),
-        click.option(
-            "--vars",
-            "vars_specs",
-            multiple=True,
-            metavar="FILE:LEVEL",
-            help="External variables: a table with one row per unit of LEVEL, in order (repeatable).",
-        ),
-        click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path)),
-        click.option("--no-cache", is_flag=True),
-        click.option(
-            "-j",
-            "--jobs",
-            type=click.IntRange(min=1),
-            default=1,
-            show_default=True,
-            expose_value=False,
-            callback=lambda ctx, _param, value: ctx.meta.__setitem__(_JOBS_KEY, value),
-            help="Tokenize in N local processes (same results; see docs/scaling.md).",
-        ),
-        click.option("-q", "--quiet", is_flag=True),
-    ]
-    for d in reversed(decorators):
-        f = d(f)
-    return input_options(f)
-
-
 @cli.command("code")
-@coding_options
+@pass_coding
 @click.option(
     "-o",
     "--output",
@@ -225,38 +144,22 @@ def coding_options(f: Any) -> Any:
     help="Also write the hits: id, unit, code, term, text, start, end.",
 )
 def code_cmd(
-    input_path: Path,
-    text_col: str | None,
-    id_col: str | None,
-    sheet: str | None,
-    encoding: str | None,
-    codebook: str,
-    unit: str,
-    vars_specs: tuple[str, ...],
-    cache_dir: Path | None,
-    no_cache: bool,
-    quiet: bool,
-    output: Path | None,
-    evidence_out: Path | None,
+    codebook: Any, tokens: Any, unit: str, quiet: bool, output: Path | None, evidence_out: Path | None
 ) -> None:
     """Code every document: one row per input document with a 0/1 column per code."""
-    from kotoba_code.cli._common import load_corpus
-
-    corpus = load_corpus(input_path, text_col, id_col, sheet, encoding)
-    cb, tokens = _codebook_and_tokens(codebook, corpus, quiet, cache_dir, no_cache, vars_specs)
-    result = cb.apply(tokens, unit=unit)
+    result = codebook.apply(tokens, unit=unit)
     df = result.to_frame()
     if output is None:
         df.to_csv(sys.stdout, index=False)
     else:
         write_table(df, output)
-        info(quiet, f"{len(df):,} documents coded with {len(cb)} codes → {output}")
+        info(quiet, f"{len(df):,} documents coded with {len(codebook)} codes → {output}")
     if evidence_out is not None:
         write_table(result.evidence, evidence_out)
 
 
 @cli.command("freq")
-@coding_options
+@pass_coding
 @click.option("--by", help="Metadata column or unit attribute: cross-tabulate with a chi-square test per code.")
 @click.option(
     "-o",
@@ -264,27 +167,9 @@ def code_cmd(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Table: .csv .xlsx .md (default: Markdown on stdout), or a figure: .png .svg.",
 )
-def freq_cmd(
-    input_path: Path,
-    text_col: str | None,
-    id_col: str | None,
-    sheet: str | None,
-    encoding: str | None,
-    codebook: str,
-    unit: str,
-    vars_specs: tuple[str, ...],
-    cache_dir: Path | None,
-    no_cache: bool,
-    quiet: bool,
-    by: str | None,
-    output: Path | None,
-) -> None:
+def freq_cmd(codebook: Any, tokens: Any, unit: str, quiet: bool, by: str | None, output: Path | None) -> None:
     """Theme frequency table: units with each code, percent, and by group."""
-    from kotoba_code.cli._common import load_corpus
-
-    corpus = load_corpus(input_path, text_col, id_col, sheet, encoding)
-    cb, tokens = _codebook_and_tokens(codebook, corpus, quiet, cache_dir, no_cache, vars_specs)
-    table = cb.apply(tokens, unit=unit).frequencies(by=by)
+    table = codebook.apply(tokens, unit=unit).frequencies(by=by)
     if output is not None and output.suffix.lower() in (".png", ".svg"):
         from kotoba_code.plot import plot_frequencies
 
@@ -296,29 +181,13 @@ def freq_cmd(
 
 
 @cli.command("lint")
-@coding_options
-def lint_cmd(
-    input_path: Path,
-    text_col: str | None,
-    id_col: str | None,
-    sheet: str | None,
-    encoding: str | None,
-    codebook: str,
-    unit: str,
-    vars_specs: tuple[str, ...],
-    cache_dir: Path | None,
-    no_cache: bool,
-    quiet: bool,
-) -> None:
+@pass_coding
+def lint_cmd(codebook: Any, tokens: Any, unit: str, quiet: bool) -> None:
     """Warn about rule words that are not one token or never occur in INPUT."""
-    from kotoba_code.cli._common import load_corpus
-
-    corpus = load_corpus(input_path, text_col, id_col, sheet, encoding)
-    cb, tokens = _codebook_and_tokens(codebook, corpus, quiet, cache_dir, no_cache, vars_specs)
-    problems = cb.lint(tokens)
+    problems = codebook.lint(tokens)
     for line in problems:
         click.echo(line)
-    info(quiet, f"{len(problems)} warning(s) for {len(cb)} codes")
+    info(quiet, f"{len(problems)} warning(s) for {len(codebook)} codes")
 
 
 @cli.command("test")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
-from kotoba_code.cli._common import info
-from kotoba_code.cli.app import cli, coding_options
+from kotoba_code.cli._common import info, pass_coding
+from kotoba_code.cli.app import cli
 from kotoba_code.errors import CorpusReadError, Errors
 
 CODEBOOK_SUFFIXES = (".qdc", ".cod", ".yaml", ".yml")
@@ -72,7 +73,7 @@ def import_codebook_cmd(qdc: Path, output: Path, quiet: bool) -> None:
 
 
 @cli.command("export-project")
-@coding_options
+@pass_coding
 @click.option(
     "--spans",
     type=click.Choice(["evidence", "unit"]),
@@ -83,21 +84,7 @@ def import_codebook_cmd(qdc: Path, output: Path, quiet: bool) -> None:
 @click.option(
     "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="REFI-QDA project (.qdpx)."
 )
-def export_project_cmd(
-    input_path: Path,
-    text_col: str | None,
-    id_col: str | None,
-    sheet: str | None,
-    encoding: str | None,
-    codebook: str,
-    unit: str,
-    vars_specs: tuple[str, ...],
-    cache_dir: Path | None,
-    no_cache: bool,
-    quiet: bool,
-    spans: str,
-    output: Path,
-) -> None:
+def export_project_cmd(codebook: Any, tokens: Any, unit: str, quiet: bool, spans: str, output: Path) -> None:
     """Code INPUT and write it as a REFI-QDA project to review in NVivo, MAXQDA,
     ATLAS.ti or QualCoder: documents as text sources, metadata as case
     variables, every code as a coded selection.
@@ -107,14 +94,10 @@ def export_project_cmd(
       kotoba-code export-project answers.csv --codebook welfare_employment \\
           --text-col answer --id-col id -o coded.qdpx
     """
-    from kotoba_code.cli._common import load_corpus
-    from kotoba_code.cli.app import _codebook_and_tokens
     from kotoba_code.io.refi_qda import write_qdpx
 
     if output.suffix.lower() != ".qdpx":
         raise CorpusReadError(Errors.E104.format(path=output, suffix=output.suffix, supported=".qdpx"))
-    corpus = load_corpus(input_path, text_col, id_col, sheet, encoding)
-    cb, tokens = _codebook_and_tokens(codebook, corpus, quiet, cache_dir, no_cache, vars_specs)
-    result = cb.apply(tokens, unit=unit)
+    result = codebook.apply(tokens, unit=unit)
     write_qdpx(result, output, spans=spans)  # type: ignore[arg-type]
-    info(quiet, f"{len(corpus):,} documents, {int(result.counts.sum()):,} coded {unit}s → {output}")
+    info(quiet, f"{len(result.corpus):,} documents, {int(result.counts.sum()):,} coded {unit}s → {output}")

@@ -79,6 +79,7 @@ class Codebook:
     user_words: list[str] = field(default_factory=list)
     categories: dict[str, str] = field(default_factory=dict)
     negation: bool = True
+    optional_variables: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._by_id = {c.id: c for c in self.codes}
@@ -200,6 +201,7 @@ class Codebook:
             user_words=[str(w) for w in (data.get("user_words") or [])],
             categories=categories,
             negation=bool(data.get("negation", True)),
+            optional_variables=[str(v) for v in (data.get("optional_variables") or [])],
         )
 
     # -- validation ----------------------------------------------------------
@@ -315,11 +317,14 @@ class Codebook:
 
     def variable_values(self, index: UnitIndex, node: Variable, code: str) -> np.ndarray:
         """Truth of ``<>name-->value`` per unit. A variable the corpus lacks is
-        false everywhere, with a warning: a shipped codebook may use metadata
-        (the survey question, say) that some corpora do not have."""
+        false everywhere, with a warning unless the codebook lists it in
+        ``optional_variables``: a shipped codebook may use metadata (the survey
+        question, say) that many corpora do not have."""
         try:
             values = index.tokens.corpus.unit_variable(node.name, index.level, code=code)
         except CorpusReadError as exc:
+            if node.name in self.optional_variables:
+                return np.zeros(index.n, dtype=bool)
             warnings.warn(
                 Warnings.W301.format(where=self.source, code=code, msg=f"{exc} The condition is false."),
                 KotobaWarning,
