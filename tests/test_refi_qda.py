@@ -75,12 +75,13 @@ def _fields(code):
 
 def _same_codebook(a: Codebook, b: Codebook) -> None:
     assert [_fields(c) for c in a.codes] == [_fields(c) for c in b.codes]
-    assert (a.name, a.synonyms, a.user_words, a.categories, a.negation) == (
+    assert (a.name, a.synonyms, a.user_words, a.categories, a.negation, a.optional_variables) == (
         b.name,
         b.synonyms,
         b.user_words,
         b.categories,
         b.negation,
+        b.optional_variables,
     )
 
 

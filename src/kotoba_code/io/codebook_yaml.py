@@ -71,6 +71,8 @@ def codebook_to_dict(codebook: Codebook) -> dict[str, Any]:
     ]
     out: dict[str, Any] = {"name": codebook.name} if codebook.name else {}
     out["negation"] = codebook.negation
+    if codebook.optional_variables:
+        out["optional_variables"] = list(codebook.optional_variables)
     if codebook.user_words:
         out["user_words"] = list(codebook.user_words)
     if codebook.synonyms:

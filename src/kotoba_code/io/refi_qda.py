@@ -222,6 +222,8 @@ def _settings_set(codebook: Codebook) -> tuple[str, str, str]:
         settings["user_words"] = list(codebook.user_words)
     if codebook.synonyms:
         settings["synonyms"] = {k: list(v) for k, v in codebook.synonyms.items()}
+    if codebook.optional_variables:
+        settings["optional_variables"] = list(codebook.optional_variables)
     text = join_trailer(
         "Codebook settings of kotoba_code (synonym lists, user words, negation).", _CODEBOOK_KEY, settings
     )
@@ -370,6 +372,7 @@ def build_codebook(
         user_words=[str(w) for w in settings.get("user_words") or []],
         categories={r["id"]: r["label"] for r in records if r["kind"] == "category"},
         negation=bool(settings.get("negation", True)),
+        optional_variables=[str(v) for v in settings.get("optional_variables") or []],
     )
 
 
