@@ -299,3 +299,12 @@ def test_optional_variables_are_silently_false():
                              "codes": [{"id": "t", "rule": "交通費 | <>question-->transport"}]})
     m = cb.apply(Corpus.from_texts(["交通費を支給", "財源が難しい"]), cache=False).matrix["t"]
     assert m.tolist() == [True, False]
+
+
+def test_regex_matches_stay_inside_units():
+    # Joined for one search, units must not leak into each other: X…Y spans two answers here.
+    cb = Codebook.from_dict({"codes": [{"id": "r", "rule": "/連携[^。]*不足/"}, {"id": "g", "rule": "課題 & /不足/"}]})
+    texts = ["連携の課題", "不足はない", "連携が不足", "課題は人手不足"] + ["特になし"] * 50
+    m = cb.apply(Corpus.from_texts(texts), cache=False).matrix.astype(int)
+    assert m["r"].tolist()[:4] == [0, 0, 1, 0]
+    assert m["g"].tolist()[:4] == [0, 0, 0, 1]

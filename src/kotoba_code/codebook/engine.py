@@ -79,10 +79,37 @@ class UnitIndex:
         pos = v["pos"].astype(str)
         self._counts: dict[str, sp.csr_matrix] = {}
         self._texts: list[str] | None = None
+        self._joined: tuple[str, np.ndarray, np.ndarray] | None = None
         self._lemma = v["lemma"].astype(str).to_numpy()
         self._norm = v["norm"].astype(str).to_numpy()
         newline_v = (pos.str.startswith("空白") & v["lemma"].astype(str).str.fullmatch(r"[\r\n]+")).to_numpy()
         self.is_newline = newline_v[tokens.word]
+
+    def joined_texts(self) -> tuple[str, np.ndarray, np.ndarray]:
+        """All unit texts joined by line breaks, with each unit's start and end in it."""
+        if self._joined is None:
+            texts = self.texts()
+            lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+            starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]]).astype(np.int64)
+            self._joined = ("\n".join(texts), starts, starts + lengths)
+        return self._joined
+
+    def postings(self, vocab_mask: np.ndarray) -> np.ndarray:
+        """Sorted positions of the tokens whose vocabulary row is in
+        ``vocab_mask``, from an inverted index built once per token store:
+        cost proportional to the occurrences, not to the corpus."""
+        cache = self.tokens.derived
+        if "postings" not in cache:
+            order = np.argsort(self.tokens.word, kind="stable")
+            ptr = np.searchsorted(self.tokens.word[order], np.arange(len(self.tokens.vocab) + 1))
+            cache["postings"] = (order, ptr)
+        order, ptr = cache["postings"]
+        ids = np.flatnonzero(vocab_mask)
+        if len(ids) == 1:
+            return order[ptr[ids[0]] : ptr[ids[0] + 1]]
+        if len(ids) == 0:
+            return np.zeros(0, dtype=order.dtype)
+        return np.sort(np.concatenate([order[ptr[i] : ptr[i + 1]] for i in ids]))
 
     def region(self, level: str) -> np.ndarray:
         """Per token, the row of the ``level`` unit containing it (-1 if none)."""
@@ -143,6 +170,11 @@ class Compiler:
         self._word_cache: dict[Word, np.ndarray] = {}
         self._split_cache: dict[str, tuple[str, ...]] = {}
         self._evidence: list[tuple[str, Node, Any]] = []
+        self._positions_cache: dict[Word, np.ndarray] = {}
+        # Whole-corpus match counts per pattern (shared by codes using the same one).
+        self._text_cache: dict[str, np.ndarray] = {}
+        # Units that can still make the enclosing ``and`` true (None: all).
+        self._cand: np.ndarray | None = None
 
     # -- words -----------------------------------------------------------
     def _batch_words(self) -> None:
@@ -209,7 +241,7 @@ class Compiler:
                 total = total + self._word(w, code, positive)  # type: ignore[arg-type]
             return total
         if isinstance(node, Phrase):
-            counts, hits = self._phrase([self._word_token_mask(w, code) for w in node.words], node.polarity)
+            counts, hits = self._phrase(node.words, node.polarity, code)
             if positive:
                 self._evidence.append((code, node, hits))
             if all(not (w.pos or w.conj or w.surface or w.is_glob) for w in node.words):
@@ -218,10 +250,9 @@ class Compiler:
                 joined = Word(
                     "".join(w.lemma for w in node.words), polarity=node.polarity, line=node.line, col=node.col
                 )
-                mask = self._word_token_mask(joined, code) & self._polarity_mask(node.polarity)
-                sel = mask & (self.ix.tok_unit >= 0)
-                if sel.any():
-                    counts = counts + np.bincount(self.ix.tok_unit[sel], minlength=self.ix.n)
+                pos = self._keep(self._positions(joined, code), node.polarity)
+                if len(pos):
+                    counts = counts + np.bincount(self.ix.tok_unit[pos], minlength=self.ix.n)
                     if positive:
                         self._evidence.append((code, joined, None))
             return counts
@@ -232,11 +263,9 @@ class Compiler:
             return counts
         if isinstance(node, (String, Regex)):
             rx = re.compile(re.escape(node.text) if isinstance(node, String) else node.pattern)
-            texts = self.ix.texts()
-            counts = np.fromiter((len(rx.findall(t)) for t in texts), dtype=np.int64, count=n)
             if positive:
                 self._evidence.append((code, node, rx))
-            return counts
+            return self._text_counts(rx)
         if isinstance(node, Variable):
             return self.cb.variable_values(self.ix, node, code)
         if isinstance(node, CodeRef):
@@ -247,10 +276,19 @@ class Compiler:
         if isinstance(node, Not):
             return ~self._truth(self.eval(node.operand, code, not positive))
         if isinstance(node, BoolOp):
-            vals = [self._truth(self.eval(x, code, positive)) for x in node.operands]
-            out = vals[0].copy()
-            for v in vals[1:]:
-                out = (out & v) if node.op == "and" else (out | v)
+            if node.op == "or":
+                out = np.zeros(n, dtype=bool)
+                for x in node.operands:
+                    out |= self._truth(self.eval(x, code, positive))
+                return out
+            # and: cheap operands first; text searches then only need to look
+            # at the units still in play (self._cand).
+            outer = self._cand
+            out = np.ones(n, dtype=bool) if outer is None else outer.copy()
+            for x in sorted(node.operands, key=_cost):
+                self._cand = out
+                out = out & self._truth(self.eval(x, code, positive))
+            self._cand = outer
             return out
         if isinstance(node, Compare):
             a = self.eval(node.left, code, positive).astype(float)
@@ -272,6 +310,35 @@ class Compiler:
             return {"+": a + b, "-": a - b, "*": a * b}[node.op]
         raise CodebookError(Errors.E306.format(where=self.cb.source, msg=f"cannot evaluate {node!r}"))
 
+    def _text_counts(self, rx: re.Pattern[str]) -> np.ndarray:
+        """Matches of ``rx`` in each unit's NFKC text. Only the units still in
+        play are searched one by one when they are few; otherwise one search
+        runs over all units joined by line breaks, and the rare match that
+        crosses a unit boundary sends its units to a search of their own."""
+        texts = self.ix.texts()
+        n = self.ix.n
+        counts = np.zeros(n, dtype=np.int64)
+        cand = self._cand
+        if cand is not None and int(cand.sum()) * 20 < n:
+            for i in np.flatnonzero(cand).tolist():
+                counts[i] = len(rx.findall(texts[i]))
+            return counts
+        if rx.pattern in self._text_cache:
+            return self._text_cache[rx.pattern]
+        joined, starts, ends = self.ix.joined_texts()
+        spans = np.asarray([m.span() for m in rx.finditer(joined)], dtype=np.int64).reshape(-1, 2)
+        if not len(spans):
+            self._text_cache[rx.pattern] = counts
+            return counts
+        first = np.searchsorted(starts, spans[:, 0], side="right") - 1
+        last = np.searchsorted(starts, np.maximum(spans[:, 1] - 1, spans[:, 0]), side="right") - 1
+        inside = (first == last) & (spans[:, 1] <= ends[first])
+        counts += np.bincount(first[inside], minlength=n)
+        for i in sorted({u for a, b in zip(first[~inside], last[~inside], strict=True) for u in range(a, b + 1)}):
+            counts[i] = len(rx.findall(texts[i]))
+        self._text_cache[rx.pattern] = counts
+        return counts
+
     def _word(self, w: Word, code: str, positive: bool) -> np.ndarray:
         pieces = self._pieces(w)
         if pieces is not None:
@@ -281,10 +348,28 @@ class Compiler:
             self._evidence.append((code, w, None))
         if w in self._word_cache:
             return self._word_cache[w]
-        # Surface constraints are per token, not per vocabulary entry.
-        mask = self._word_token_mask(w, code) & self._polarity_mask(w.polarity)
-        sel = mask & (self.ix.tok_unit >= 0)
-        return np.bincount(self.ix.tok_unit[sel], minlength=self.ix.n)
+        pos = self._keep(self._positions(w, code), w.polarity)
+        return np.bincount(self.ix.tok_unit[pos], minlength=self.ix.n)
+
+    def _positions(self, w: Word, code: str) -> np.ndarray:
+        """Sorted token positions of ``w`` (negated or not)."""
+        if w not in self._positions_cache:
+            if w.surface or w.pos in posmap.CONTEXT_POS:
+                # Surface forms and context-dependent POS are per token.
+                pos = np.flatnonzero(self._word_token_mask(w, code))
+            else:
+                pos = self.ix.postings(self.ix.vocab_mask(w, self.cb.source, code))
+            self._positions_cache[w] = pos
+        return self._positions_cache[w]
+
+    def _keep(self, pos: np.ndarray, polarity: str) -> np.ndarray:
+        """Positions inside a unit with the wanted negation polarity."""
+        pos = pos[self.ix.tok_unit[pos] >= 0]
+        if polarity == "plain":
+            return pos[~self.ix.neg[pos]]
+        if polarity == "neg":
+            return pos[self.ix.neg[pos]]
+        return pos
 
     def _polarity_mask(self, polarity: str) -> np.ndarray:
         if polarity == "plain":
@@ -309,16 +394,18 @@ class Compiler:
             m &= surfaces == w.surface
         return m
 
-    def _phrase(self, masks: list[np.ndarray], polarity: str) -> tuple[np.ndarray, np.ndarray]:
+    def _phrase(self, words: tuple[Word, ...], polarity: str, code: str) -> tuple[np.ndarray, np.ndarray]:
         """Occurrences where the words stand in consecutive tokens of one unit."""
-        n_tok = len(masks[0])
-        k = len(masks)
-        ok = masks[0][: n_tok - k + 1].copy() if n_tok >= k else np.zeros(0, dtype=bool)
+        k = len(words)
+        start = self._positions(words[0], code)
         unit = self.ix.tok_unit
+        n_tok = len(unit)
+        start = start[start + k - 1 < n_tok]
         for j in range(1, k):
-            ok &= masks[j][j : n_tok - k + 1 + j]
-            ok &= unit[j : n_tok - k + 1 + j] == unit[: n_tok - k + 1]
-        start = np.flatnonzero(ok)
+            if not len(start):
+                break
+            nxt = self._positions(words[j], code)
+            start = start[np.isin(start + j, nxt) & (unit[np.minimum(start + j, n_tok - 1)] == unit[start])]
         start = start[unit[start] >= 0]
         # Negation is judged on the last word: in いる+ない (a rule word いない
         # split in two) the phrase's own ない must not negate it.
@@ -335,21 +422,20 @@ class Compiler:
         return pieces[-1] in NEGATOR_LEMMAS
 
     def _occurrences(self, w: Word, code: str) -> np.ndarray:
-        """Token mask of where ``w`` occurs, for near()/seq(): a synonym list
-        (``$name``) is any of its words, a word that is several tokens here
-        is found as the phrase of those tokens (marked at its first token)."""
+        """Sorted positions where ``w`` occurs, for near()/seq(): a synonym
+        list (``$name``) is any of its words, a word that is several tokens
+        here is found as the phrase of those tokens (at its first token)."""
         if w.lemma.startswith("$"):
-            mask = np.zeros(len(self.ix.tokens), dtype=bool)
-            for word in self.cb.synonym_words(w.lemma[1:], code=code, line=w.line):
-                mask |= self._occurrences(Word(word, line=w.line), code)
-            return mask
+            parts = [
+                self._occurrences(Word(word, line=w.line), code)
+                for word in self.cb.synonym_words(w.lemma[1:], code=code, line=w.line)
+            ]
+            return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
         pieces = self._pieces(w)
         if pieces is None:
-            return self._word_token_mask(w, code)
-        _, hits = self._phrase([self._word_token_mask(Word(p), code) for p in pieces], "any")
-        mask = np.zeros(len(self.ix.tokens), dtype=bool)
-        mask[hits[0]] = True
-        return mask
+            return self._positions(w, code)
+        _, hits = self._phrase(tuple(Word(p) for p in pieces), "any", code)
+        return hits[0]
 
     def _near(self, node: Near, code: str) -> tuple[np.ndarray, np.ndarray]:
         """KH Coder's near()/seq(): a scan starts at each occurrence of a listed
@@ -362,20 +448,17 @@ class Compiler:
         count every word."""
         ix = self.ix
         unit = ix.tok_unit
-        plain = self._polarity_mask("plain")
-        k = len(node.words)
         # A near()/seq() that names a negation itself (near(専従-いない)) is
         # about the negated clause: its words count whether negated or not.
-        if any(self._names_negation(w) for w in node.words):
-            plain = np.ones(len(unit), dtype=bool)
-        masks = [self._occurrences(w, code) & (unit >= 0) & plain for w in node.words]
+        polarity = "any" if any(self._names_negation(w) for w in node.words) else "plain"
+        k = len(node.words)
         pos_list, word_list = [], []
-        for j, m in enumerate(masks):
-            idx = np.flatnonzero(m)
+        for j, w in enumerate(node.words):
+            idx = self._keep(self._occurrences(w, code), polarity)
             pos_list.append(idx)
             word_list.append(np.full(len(idx), j))
-        pos = np.concatenate(pos_list) if pos_list else np.zeros(0, dtype=np.int64)
-        word = np.concatenate(word_list) if word_list else np.zeros(0, dtype=np.int64)
+        pos = np.concatenate(pos_list)
+        word = np.concatenate(word_list)
         order = np.lexsort((word, pos))
         pos, word = pos[order], word[order]
         keep = np.r_[True, pos[1:] != pos[:-1]] if len(pos) else np.zeros(0, dtype=bool)
@@ -386,6 +469,21 @@ class Compiler:
             region = ix.region("paragraph")
         else:
             region = unit
+        if k == 2:
+            # Two words: a scan succeeds exactly when the next occurrence is
+            # the other word (seq: the second), in the same unit and region,
+            # within the distance — so no loop is needed.
+            nxt_same = (unit[pos[1:]] == unit[pos[:-1]]) & (region[pos[1:]] == region[pos[:-1]])
+            ok = nxt_same & (word[1:] != word[:-1])
+            if node.distance > 0:
+                ok &= pos[1:] - pos[:-1] <= node.distance
+            if node.kind == "seq":
+                ok &= word[:-1] == 0
+            idx = np.flatnonzero(ok)
+            lo = pos[:-1][idx]
+            hi = pos[1:][idx] + 1
+            counts = np.bincount(unit[lo], minlength=ix.n) if len(lo) else np.zeros(ix.n, dtype=np.int64)
+            return counts, np.stack([lo, hi])
         u = unit[pos].tolist()
         r = region[pos].tolist()
         p = pos.tolist()
@@ -450,8 +548,7 @@ class Compiler:
         for code, node, data in self._evidence:
             true_units = coded[code]
             if isinstance(node, Word):
-                m = self._word_token_mask(node, code) & self._polarity_mask(node.polarity)
-                tok = np.flatnonzero(m & (ix.tok_unit >= 0))
+                tok = self._keep(self._positions(node, code), node.polarity)
                 tok = tok[true_units[ix.tok_unit[tok]]]
                 starts, ends, units = tokens.start[tok], tokens.end[tok], ix.tok_unit[tok]
             elif isinstance(node, (Phrase, Near)):
@@ -486,6 +583,21 @@ class Compiler:
             return pd.DataFrame({"unit": [], "code": [], "term": [], "start": [], "end": []})
         ev = pd.concat(rows, ignore_index=True).drop_duplicates()
         return ev.sort_values(["unit", "start", "code"], kind="stable").reset_index(drop=True)
+
+
+def _cost(node: Node) -> int:
+    """Rough evaluation cost, to order the operands of ``and``."""
+    if isinstance(node, (String, Regex)):
+        return 2
+    if isinstance(node, Near):
+        return 1
+    if isinstance(node, Not):
+        return _cost(node.operand)
+    if isinstance(node, BoolOp):
+        return max(map(_cost, node.operands))
+    if isinstance(node, (Compare, Arith)):
+        return max(_cost(node.left), _cost(node.right))
+    return 0
 
 
 def compile_and_run(
