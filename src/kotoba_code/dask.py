@@ -432,40 +432,25 @@ def _partial_counts(part: pd.DataFrame, codes: list[str], unit: str, by: str | N
 def _frequency_table(codebook: Codebook, totals: pd.DataFrame, by: str | None) -> pd.DataFrame:
     """The table of :meth:`CodingResult.frequencies` from summed unit counts
     (one row per group of ``by``: ``__n__`` units and units with each code)."""
-    from kotoba_code.codebook.result import chi2_presence
+    from kotoba_code.codebook.result import frequency_table
 
     codes = codebook.ids
-    n = int(totals["__n__"].sum())
-    counts = totals[codes].sum().to_numpy().astype(int) if len(totals) else np.zeros(len(codes), dtype=int)
-    base = pd.DataFrame(
-        {
-            "code": codes,
-            "label": [codebook[c].label for c in codes],
-            "count": counts,
-            "percent": np.round(100 * counts / n, 2) if n else 0.0,
-        }
-    )
+    labels = [codebook[c].label for c in codes]
     if by is None:
-        return base
+        n = int(totals["__n__"].sum())
+        counts = totals[codes].sum().to_numpy() if len(totals) else np.zeros(len(codes))
+        return frequency_table(codes, labels, counts[:, None], np.array([n]), None)
     # Units with an empty value are left out; a group without units (all its
     # documents empty, coding sentences) is not a group.
     groups = totals[(totals.index != "") & (totals["__n__"] > 0)]
     names = sorted(groups.index.tolist())
-    out = base[["code", "label"]].copy()
-    table = np.zeros((len(codes), len(names)), dtype=np.int64)
+    table = (
+        np.column_stack([groups.loc[g, codes].to_numpy(np.int64) for g in names])
+        if names
+        else np.zeros((len(codes), 0))
+    )
     sizes = np.array([int(groups.loc[g, "__n__"]) for g in names])
-    for j, g in enumerate(names):
-        table[:, j] = groups.loc[g, codes].to_numpy(np.int64)
-        out[f"n:{g}"] = int(sizes[j])
-        out[f"count:{g}"] = table[:, j]
-        out[f"percent:{g}"] = np.round(100 * table[:, j] / sizes[j], 2) if sizes[j] else 0.0
-    tests = [chi2_presence(table[i], sizes) for i in range(len(codes))]
-    out["chi2"] = [t[0] for t in tests]
-    out["dof"] = [t[1] for t in tests]
-    out["p"] = [t[2] for t in tests]
-    for j, g in enumerate(names):
-        out[f"resid:{g}"] = [t[3][j] if len(t[3]) else np.nan for t in tests]
-    return out
+    return frequency_table(codes, labels, table, sizes, names)
 
 
 def _words_partition(part: pd.DataFrame, text_col: str, tokenizer: SudachiTokenizer, opts: dict) -> pd.DataFrame:

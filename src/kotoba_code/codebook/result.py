@@ -145,40 +145,50 @@ class CodingResult:
         >>> cb.apply(Corpus.from_texts(["ノウハウ不足", "特になし"]), cache=False).frequencies().values.tolist()
         [['k', 'ノウハウ', 1, 50.0]]
         """
-        labels = [self.codebook[c].label for c in self.matrix.columns]
-        n = len(self.matrix)
-        counts = self.matrix.sum().to_numpy().astype(int)
-        base = pd.DataFrame(
-            {
-                "code": self.matrix.columns,
-                "label": labels,
-                "count": counts,
-                "percent": np.round(100 * counts / n, 2) if n else 0.0,
-            }
-        )
+        codes = list(self.matrix.columns)
+        labels = [self.codebook[c].label for c in codes]
+        m = self.matrix.to_numpy()
         if by is None:
-            return base
+            return frequency_table(codes, labels, m.sum(axis=0)[:, None], np.array([len(m)]), None)
         groups = self.corpus.unit_variable(by, self.unit)
         # Units without a value (a heading line for a paragraph variable) are
         # left out of the cross tabulation, as in KH Coder.
         names = sorted(set(groups.tolist()) - {""})
-        out = base[["code", "label"]].copy()
-        m = self.matrix.to_numpy()
-        table = np.zeros((m.shape[1], len(names)), dtype=np.int64)
+        table = np.column_stack([m[groups == g].sum(axis=0) for g in names]) if names else np.zeros((len(codes), 0))
         sizes = np.array([(groups == g).sum() for g in names])
-        for j, g in enumerate(names):
-            sel = groups == g
-            table[:, j] = m[sel].sum(axis=0)
-            out[f"n:{g}"] = int(sizes[j])
-            out[f"count:{g}"] = table[:, j]
-            out[f"percent:{g}"] = np.round(100 * table[:, j] / sizes[j], 2) if sizes[j] else 0.0
-        tests = [chi2_presence(table[i], sizes) for i in range(m.shape[1])]
-        out["chi2"] = [t[0] for t in tests]
-        out["dof"] = [t[1] for t in tests]
-        out["p"] = [t[2] for t in tests]
-        for j, g in enumerate(names):
-            out[f"resid:{g}"] = [t[3][j] if len(t[3]) else np.nan for t in tests]
-        return out
+        return frequency_table(codes, labels, table, sizes, names)
+
+
+def frequency_table(
+    codes: list[str],
+    labels: list[str],
+    table: np.ndarray,
+    sizes: np.ndarray,
+    names: list[str] | None,
+) -> pd.DataFrame:
+    """The frequency table of :meth:`CodingResult.frequencies` from counts:
+    ``table`` is codes × groups (units with the code), ``sizes`` the units per
+    group; ``names`` None for the table without groups (one column of counts,
+    ``sizes`` = [all units])."""
+    table = np.asarray(table, dtype=np.int64)
+    if names is None:
+        n = int(sizes[0])
+        counts = table[:, 0] if table.size else np.zeros(len(codes), dtype=np.int64)
+        return pd.DataFrame(
+            {"code": codes, "label": labels, "count": counts, "percent": np.round(100 * counts / n, 2) if n else 0.0}
+        )
+    out = pd.DataFrame({"code": codes, "label": labels})
+    for j, g in enumerate(names):
+        out[f"n:{g}"] = int(sizes[j])
+        out[f"count:{g}"] = table[:, j]
+        out[f"percent:{g}"] = np.round(100 * table[:, j] / sizes[j], 2) if sizes[j] else 0.0
+    tests = [chi2_presence(table[i], sizes) for i in range(len(codes))]
+    out["chi2"] = [t[0] for t in tests]
+    out["dof"] = [t[1] for t in tests]
+    out["p"] = [t[2] for t in tests]
+    for j, g in enumerate(names):
+        out[f"resid:{g}"] = [t[3][j] if len(t[3]) else np.nan for t in tests]
+    return out
 
 
 def chi2_presence(present: np.ndarray, sizes: np.ndarray) -> tuple[float, int, float, np.ndarray]:
