@@ -64,7 +64,7 @@ def start_cluster(workers: int, data: Path, codebook: object) -> tuple[object, o
 
     from kotoba_code.dask import code_dask
 
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0")
     client = Client(cluster, set_as_default=False)
     # Warm-up: import kotoba_code, SudachiPy and the dictionary on every worker.
     small = dd.read_parquet(str(data)).head(2_000, compute=True)
