@@ -101,3 +101,5 @@ def test_network_kwic_keyness_commands(request, tmp_path):
     assert len(k) > 10 and (k["keyword"] == "ノウハウ").mean() > 0.8
     r = run("keyness", *base, "--by", "group", "--top", "3")
     assert r.exit_code == 0 and "| group | term |" in r.output
+    r = run("keyness", *base, "--by", "group", "--shared", "0.05")
+    assert r.exit_code == 0 and r.output.startswith("| term | ハローワーク | 自治体 |") and "| 連携 |" in r.output

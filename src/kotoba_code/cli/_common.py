@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -128,10 +127,6 @@ def pass_tokens(f: Callable[..., Any]) -> Callable[..., Any]:
         return f(corpus=corpus, tokens=tokens, quiet=quiet, **kwargs)
 
     return wrapper
-
-
-def stdout_is_tty() -> bool:
-    return sys.stdout.isatty()
 
 
 def codebook_and_tokens(

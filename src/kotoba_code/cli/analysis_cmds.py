@@ -136,16 +136,34 @@ def kwic_cmd(
 @click.option("--measure", type=click.Choice(["ll", "chi2"]), default="ll", show_default=True)
 @click.option("--min-df", type=int, default=3, show_default=True)
 @click.option("--top", type=int, default=20, show_default=True, help="Words per group.")
+@click.option(
+    "--shared",
+    type=float,
+    default=None,
+    help="Instead, list the words every group uses in at least this share of its documents (e.g. 0.05).",
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
 def keyness_cmd(
-    corpus: Any, tokens: Any, quiet: bool, by: str, measure: str, min_df: int, top: int, output: Path | None
+    corpus: Any,
+    tokens: Any,
+    quiet: bool,
+    by: str,
+    measure: str,
+    min_df: int,
+    top: int,
+    shared: float | None,
+    output: Path | None,
 ) -> None:
-    """Words characteristic of each group (log-likelihood or chi-square keyness)."""
-    from kotoba_code.analysis.keyness import word_keyness
+    """Words characteristic of each group (log-likelihood or chi-square keyness),
+    or with --shared, the words every group uses."""
+    from kotoba_code.analysis.keyness import shared_terms, word_keyness
 
     kt = word_keyness(tokens, by, measure=measure, min_df=min_df)
-    kt = kt[kt["effect"] > 0].groupby("group", sort=True).head(top).round(4)
-    _emit(kt.reset_index(drop=True), output)
+    if shared is not None:
+        table = shared_terms(kt, min_share=shared).head(top).round(4)
+    else:
+        table = kt[kt["effect"] > 0].groupby("group", sort=True).head(top).round(4)
+    _emit(table.reset_index(drop=True), output)
 
 
 @cli.command("synthesize")

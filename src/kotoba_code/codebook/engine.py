@@ -12,7 +12,6 @@ import fnmatch
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -44,16 +43,6 @@ from kotoba_code.errors import CodebookError, Errors
 if TYPE_CHECKING:
     from kotoba_code.codebook.model import Codebook
     from kotoba_code.tokenize.tokens import Tokens
-
-
-@dataclass
-class Evidence:
-    """Token spans that made a code fire in a unit (see :meth:`CodingResult.evidence`)."""
-
-    unit: np.ndarray
-    term: list[str]
-    tok_lo: np.ndarray
-    tok_hi: np.ndarray
 
 
 class UnitIndex:
