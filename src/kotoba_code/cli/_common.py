@@ -69,6 +69,13 @@ def load_corpus(
     return read_corpus(input_path, text_col=text_col, id_col=id_col, sheet=sheet, encoding=encoding)
 
 
+def cache_setting(cache_dir: Path | None, no_cache: bool) -> bool | Path:
+    """The ``cache=`` argument of :func:`~kotoba_code.tokenize` for --cache-dir/--no-cache."""
+    if no_cache:
+        return False
+    return cache_dir if cache_dir is not None else True
+
+
 def load_tokens(
     corpus: Corpus,
     *,
@@ -85,7 +92,7 @@ def load_tokens(
             raise click.UsageError("--user-words works with the sudachi backend only")
         kwargs["user_words"] = user_words
     tok = make_tokenizer(backend, **kwargs) if backend != "sudachi" else SudachiTokenizer(**kwargs)
-    cache: bool | Path = False if no_cache else (cache_dir if cache_dir is not None else True)
+    cache = cache_setting(cache_dir, no_cache)
     return tokenize(corpus, tokenizer=tok, cache=cache, progress=not quiet)
 
 
@@ -148,7 +155,7 @@ def codebook_and_tokens(
         if not path:
             raise click.BadParameter(f"{spec!r}: use FILE:LEVEL, e.g. vars.csv:paragraph", param_hint="--vars")
         corpus = corpus.add_variables(read_table(path), level=level)
-    cache: bool | Path = False if no_cache else (cache_dir if cache_dir is not None else True)
+    cache = cache_setting(cache_dir, no_cache)
     tokenizer = SudachiTokenizer(user_words=cb.user_words)
     if jobs is None:
         # --jobs of coding_options, kept on the context so that every command

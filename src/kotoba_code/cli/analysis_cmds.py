@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from kotoba_code.cli._common import codebook_and_tokens, info, load_corpus, pass_coding, pass_tokens
+from kotoba_code.cli._common import cache_setting, codebook_and_tokens, info, load_corpus, pass_coding, pass_tokens
 from kotoba_code.cli.app import _emit, cli
 from kotoba_code.io.writers import write_table
 
@@ -72,7 +72,7 @@ def network_cmd(
     from kotoba_code.tokenize import SudachiTokenizer, tokenize
 
     corpus = load_corpus(input_path, text_col, id_col, sheet, encoding)
-    cache: bool | Path = False if no_cache else (cache_dir if cache_dir is not None else True)
+    cache = cache_setting(cache_dir, no_cache)
     if of == "codes":
         if not codebook:
             raise click.UsageError("--of codes needs --codebook")
