@@ -183,3 +183,13 @@ def test_ginza_backend_same_offsets_and_dependencies():
     assert deps["感じる"] == "ROOT"
     # Same Sudachi lemmas as the fast backend, apart from white space.
     assert [t.lemma for t in s.doc(2)] == [t.lemma for t in g.doc(2)]
+
+
+def test_tokenizing_from_several_threads_at_once():
+    # Dask's threaded scheduler tokenizes partitions concurrently.
+    from concurrent.futures import ThreadPoolExecutor
+
+    corpora = [Corpus.from_texts(["ノウハウが不足している。" * 200] * 100) for _ in range(8)]
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda c: tokenize(c, cache=False), corpora))
+    assert all(len(r) == len(results[0]) for r in results)
