@@ -45,8 +45,12 @@ def measure(fn):  # noqa: ANN001, ANN201 - tiny helper
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=100_000)
-    ap.add_argument("--min-edge-frequency", type=int, default=None,
-                    help="nlplot's edge threshold (default: the count of kotoba_code's 60th edge)")
+    ap.add_argument(
+        "--min-edge-frequency",
+        type=int,
+        default=None,
+        help="nlplot's edge threshold (default: the count of kotoba_code's 60th edge)",
+    )
     ap.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results" / "network.json")
     args = ap.parse_args()
 
@@ -62,8 +66,10 @@ def main() -> None:
     tokens = tokenize(corpus, cache=False)
 
     g, t_kc, mem_kc = measure(lambda: word_network(tokens))
-    print(f"kotoba_code word_network: {t_kc:.2f} s, peak {mem_kc:.0f} MiB, "
-          f"{g.number_of_nodes()} nodes, {g.number_of_edges()} edges")
+    print(
+        f"kotoba_code word_network: {t_kc:.2f} s, peak {mem_kc:.0f} MiB, "
+        f"{g.number_of_nodes()} nodes, {g.number_of_edges()} edges"
+    )
 
     # The same word lists for nlplot: content words, no numerals, no stop words.
     vocab = tokens.vocab
@@ -75,8 +81,16 @@ def main() -> None:
         for a, b in zip(tokens.doc_ptr[:-1].tolist(), tokens.doc_ptr[1:].tolist(), strict=True)
     ]
     min_edge = args.min_edge_frequency or int(min(d["count"] for _, _, d in g.edges(data=True)))
-    result = {"answers": args.n, "tokens": len(tokens), "kotoba_code": {"seconds": round(t_kc, 3),
-              "peak_mib": round(mem_kc, 1), "nodes": g.number_of_nodes(), "edges": g.number_of_edges()}}
+    result = {
+        "answers": args.n,
+        "tokens": len(tokens),
+        "kotoba_code": {
+            "seconds": round(t_kc, 3),
+            "peak_mib": round(mem_kc, 1),
+            "nodes": g.number_of_nodes(),
+            "edges": g.number_of_edges(),
+        },
+    }
     try:
         import nlplot
     except ImportError:
@@ -91,12 +105,18 @@ def main() -> None:
                 return npt
 
         npt, t_np, mem_np = measure(run_nlplot)
-        print(f"nlplot build_graph (min_edge_frequency={min_edge}): {t_np:.2f} s, peak {mem_np:.0f} MiB, "
-              f"{npt.G.number_of_nodes()} nodes, {npt.G.number_of_edges()} edges")
+        print(
+            f"nlplot build_graph (min_edge_frequency={min_edge}): {t_np:.2f} s, peak {mem_np:.0f} MiB, "
+            f"{npt.G.number_of_nodes()} nodes, {npt.G.number_of_edges()} edges"
+        )
         print(f"kotoba_code is {t_np / t_kc:.1f}x faster (goal >= 20x)")
-        result["nlplot"] = {"seconds": round(t_np, 3), "peak_mib": round(mem_np, 1),
-                            "nodes": npt.G.number_of_nodes(), "edges": npt.G.number_of_edges(),
-                            "min_edge_frequency": min_edge}
+        result["nlplot"] = {
+            "seconds": round(t_np, 3),
+            "peak_mib": round(mem_np, 1),
+            "nodes": npt.G.number_of_nodes(),
+            "edges": npt.G.number_of_edges(),
+            "min_edge_frequency": min_edge,
+        }
         result["speedup"] = round(t_np / t_kc, 1)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

@@ -3,12 +3,18 @@
 corpus/_parts/municipal.csv and corpus/_parts/hellowork.csv hold the written
 answers with the codes their writer gave them. This script produces:
 
-* corpus/answers.csv         id, group, prefecture, question, answer (no codes)
-* corpus/labelled/tune.csv   id, group, question, text, codes  (odd row numbers, plus all of extra.csv)
+* corpus/answers.csv         id, group, prefecture, question, answer (no codes; all parts)
+* corpus/labelled/tune.csv   id, group, question, text, codes  (odd row numbers, plus all of extra.csv and extra2.csv)
 * corpus/labelled/test.csv   id, group, question, text, codes  (even row numbers; never tuned on)
+* corpus/labelled/dev.csv    id, group, question, text, codes  (all of dev.csv)
 
-corpus/_parts/extra.csv (answers written later, for tuning) goes to the tuning
-split only, so the test split stays exactly as it was first drawn.
+corpus/_parts/extra.csv and corpus/_parts/extra2.csv (answers written later,
+for tuning) go to the tuning split only, so the test split stays exactly as it
+was first drawn.
+
+corpus/_parts/dev.csv holds an independent development split: it is scored
+for generalisation while rules are written, but never tuned on, and goes
+neither to the tuning nor to the test split.
 
 Run: python scripts/build_corpus.py
 """
@@ -20,28 +26,42 @@ from pathlib import Path
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
+PARTS = ROOT / "corpus" / "_parts"
+LABELLED = ["id", "group", "question", "text", "codes"]
+
+
+def _read(name: str) -> pd.DataFrame | None:
+    path = PARTS / name
+    return pd.read_csv(path, dtype=str, keep_default_na=False) if path.exists() else None
+
+
+def _labelled(df: pd.DataFrame) -> pd.DataFrame:
+    return df.rename(columns={"answer": "text"})[LABELLED]
 
 
 def main() -> None:
-    parts = [ROOT / "corpus" / "_parts" / n for n in ("municipal.csv", "hellowork.csv")]
-    frames = [pd.read_csv(p, dtype=str, keep_default_na=False) for p in parts if p.exists()]
+    frames = [f for f in (_read("municipal.csv"), _read("hellowork.csv")) if f is not None]
     df = pd.concat(frames, ignore_index=True)
-    extra_path = ROOT / "corpus" / "_parts" / "extra.csv"
-    extra = pd.read_csv(extra_path, dtype=str, keep_default_na=False) if extra_path.exists() else df.iloc[:0]
-    pd.concat([df, extra], ignore_index=True)[["id", "group", "prefecture", "question", "answer"]].to_csv(
+    extras = [f for f in (_read("extra.csv"), _read("extra2.csv")) if f is not None]
+    extra = pd.concat(extras, ignore_index=True) if extras else df.iloc[:0]
+    dev = _read("dev.csv")
+    if dev is None:
+        dev = df.iloc[:0]
+    pd.concat([df, extra, dev], ignore_index=True)[["id", "group", "prefecture", "question", "answer"]].to_csv(
         ROOT / "corpus" / "answers.csv", index=False, encoding="utf-8"
     )
-    lab = df.rename(columns={"answer": "text"})[["id", "group", "question", "text", "codes"]]
+    lab = _labelled(df)
     out = ROOT / "corpus" / "labelled"
     out.mkdir(exist_ok=True)
     # Within each group, alternate rows between the splits so both splits
     # hold both groups and every question type.
     order = lab.groupby("group").cumcount()
-    extra_lab = extra.rename(columns={"answer": "text"})[["id", "group", "question", "text", "codes"]]
-    tune = pd.concat([lab[order % 2 == 0], extra_lab], ignore_index=True)
+    tune = pd.concat([lab[order % 2 == 0], _labelled(extra)], ignore_index=True)
     tune.to_csv(out / "tune.csv", index=False, encoding="utf-8")
     lab[order % 2 == 1].to_csv(out / "test.csv", index=False, encoding="utf-8")
-    print(f"{len(df) + len(extra)} answers; tune {len(tune)}, test {int((order % 2 == 1).sum())}")
+    _labelled(dev).to_csv(out / "dev.csv", index=False, encoding="utf-8")
+    total = len(df) + len(extra) + len(dev)
+    print(f"{total} answers; tune {len(tune)}, test {int((order % 2 == 1).sum())}, dev {len(dev)}")
 
 
 if __name__ == "__main__":

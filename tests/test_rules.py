@@ -295,8 +295,9 @@ def test_missing_variable_is_false_with_a_warning():
 
 
 def test_optional_variables_are_silently_false():
-    cb = Codebook.from_dict({"optional_variables": ["question"],
-                             "codes": [{"id": "t", "rule": "交通費 | <>question-->transport"}]})
+    cb = Codebook.from_dict(
+        {"optional_variables": ["question"], "codes": [{"id": "t", "rule": "交通費 | <>question-->transport"}]}
+    )
     m = cb.apply(Corpus.from_texts(["交通費を支給", "財源が難しい"]), cache=False).matrix["t"]
     assert m.tolist() == [True, False]
 

@@ -11,8 +11,8 @@ from kotoba_code.testing import assert_codebook, assert_codes
 
 # Reached on the held-out split when the thresholds were set; a rule change
 # that lowers agreement below them fails here (see docs/maintaining-codebooks.md).
-MIN_MACRO_F1 = 0.82
-MIN_CODE_F1 = 0.60
+MIN_MACRO_F1 = 0.85
+MIN_CODE_F1 = 0.70
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from kotoba_code.codebook import posmap
+from kotoba_code.codebook.literals import required_literals
 from kotoba_code.codebook.negation import negation_mask
 from kotoba_code.codebook.rules import (
     Arith,
@@ -44,6 +45,12 @@ if TYPE_CHECKING:
     from kotoba_code.codebook.model import Codebook
     from kotoba_code.tokenize.tokens import Tokens
 
+# Keys of the character n-gram index: a code point is below _CP_LIMIT; a pair
+# (a, b) is _PAIR_BASE + a * _CP_LIMIT + b.
+_CP_LIMIT = 0x110000
+_PAIR_BASE = _CP_LIMIT
+_GRAM_LIMIT = _PAIR_BASE + _CP_LIMIT * _CP_LIMIT
+
 
 class UnitIndex:
     """The tokens of a corpus arranged for coding at one unit level."""
@@ -51,6 +58,7 @@ class UnitIndex:
     def __init__(self, tokens: Tokens, level: str, *, negation: bool = True) -> None:
         self.tokens = tokens
         self.level = level
+        self.negation = negation
         self.units = tokens.corpus.units(level)
         self.n = len(self.units)
         cache = tokens.derived
@@ -66,7 +74,6 @@ class UnitIndex:
             self.neg = np.zeros(len(tokens), dtype=bool)
         v = tokens.vocab
         pos = v["pos"].astype(str)
-        self._counts: dict[str, sp.csr_matrix] = {}
         self._texts: list[str] | None = None
         self._joined: tuple[str, np.ndarray, np.ndarray] | None = None
         self._lemma = v["lemma"].astype(str).to_numpy()
@@ -77,10 +84,13 @@ class UnitIndex:
     def joined_texts(self) -> tuple[str, np.ndarray, np.ndarray]:
         """All unit texts joined by line breaks, with each unit's start and end in it."""
         if self._joined is None:
-            texts = self.texts()
-            lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-            starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]]).astype(np.int64)
-            self._joined = ("\n".join(texts), starts, starts + lengths)
+            cache = self.tokens.derived
+            if ("joined", self.level) not in cache:
+                texts = self.texts()
+                lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+                starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]]).astype(np.int64)
+                cache[("joined", self.level)] = ("\n".join(texts), starts, starts + lengths)
+            self._joined = cache[("joined", self.level)]
         return self._joined
 
     def postings(self, vocab_mask: np.ndarray) -> np.ndarray:
@@ -109,31 +119,97 @@ class UnitIndex:
 
     def counts(self, polarity: str) -> sp.csr_matrix:
         """Units × vocabulary counts of tokens with the given negation polarity."""
-        if polarity not in self._counts:
-            sel = self.tok_unit >= 0
-            if polarity == "plain":
-                sel &= ~self.neg
-            elif polarity == "neg":
-                sel &= self.neg
-            m = sp.csr_matrix(
-                (np.ones(int(sel.sum()), dtype=np.int64), (self.tok_unit[sel], self.tokens.word[sel])),
-                shape=(self.n, len(self.tokens.vocab)),
-            )
-            m.sum_duplicates()
-            self._counts[polarity] = m
-        return self._counts[polarity]
+        key = ("counts", self.level, polarity, self.negation)
+        cache = self.tokens.derived
+        if key in cache:
+            return cache[key]
+        sel = self.tok_unit >= 0
+        if polarity == "plain":
+            sel &= ~self.neg
+        elif polarity == "neg":
+            sel &= self.neg
+        m = sp.csr_matrix(
+            (np.ones(int(sel.sum()), dtype=np.int64), (self.tok_unit[sel], self.tokens.word[sel])),
+            shape=(self.n, len(self.tokens.vocab)),
+        )
+        m.sum_duplicates()
+        cache[key] = m
+        return m
 
     def texts(self) -> list[str]:
         """NFKC-normalised text of each unit, for string and regex atoms."""
         if self._texts is None:
-            texts = self.tokens.corpus.texts
-            self._texts = [
-                unicodedata.normalize("NFKC", texts[d][s:e])
-                for d, s, e in zip(
-                    self.units["doc"].tolist(), self.units["start"].tolist(), self.units["end"].tolist(), strict=True
-                )
-            ]
+            cache = self.tokens.derived
+            if ("texts", self.level) not in cache:
+                texts = self.tokens.corpus.texts
+                cache[("texts", self.level)] = [
+                    unicodedata.normalize("NFKC", texts[d][s:e])
+                    for d, s, e in zip(
+                        self.units["doc"].tolist(),
+                        self.units["start"].tolist(),
+                        self.units["end"].tolist(),
+                        strict=True,
+                    )
+                ]
+            self._texts = cache[("texts", self.level)]
         return self._texts
+
+    def _gram_index(self) -> np.ndarray | None:
+        """Every (character or pair of adjacent characters, unit) that occurs
+        in the units' NFKC texts, as one sorted array of ``gram * n + unit``
+        keys: built once per token store and level, then any string's units
+        are two binary searches away. None when the keys would not fit."""
+        cache = self.tokens.derived
+        key = ("grams", self.level)
+        if key not in cache:
+            n = max(self.n, 1)
+            if (_GRAM_LIMIT + 1) * n >= 2**63:
+                cache[key] = None
+                return None
+            joined, starts, ends = self.joined_texts()
+            cp = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+            lengths = ends - starts
+            unit = np.repeat(np.arange(self.n, dtype=np.int64), lengths + 1)[: len(cp)]
+            inside = np.ones(len(cp), dtype=bool)
+            inside[ends[:-1]] = False  # the line breaks joining the units
+            pair = inside[:-1] & inside[1:]
+            # Pairs get keys above every code point, so one array serves both.
+            keys = np.concatenate(
+                [
+                    cp[inside] * n + unit[inside],
+                    (_PAIR_BASE + cp[:-1][pair] * _CP_LIMIT + cp[1:][pair]) * n + unit[:-1][pair],
+                ]
+            )
+            keys.sort()
+            cache[key] = keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
+        return cache[key]
+
+    def units_containing(self, literal: str) -> np.ndarray | None:
+        """Sorted rows of the units whose NFKC text may contain ``literal``:
+        exactly those for one or two characters, a small superset for longer
+        strings (units holding each of its character pairs). None when the
+        index cannot be built."""
+        index = self._gram_index()
+        if index is None or not literal:
+            return None
+        n = max(self.n, 1)
+        if len(literal) == 1:
+            grams = [ord(literal)]
+        else:
+            grams = list({_PAIR_BASE + ord(a) * _CP_LIMIT + ord(b) for a, b in zip(literal, literal[1:], strict=False)})
+        lists = []
+        for g in grams:
+            lo, hi = np.searchsorted(index, [g * n, (g + 1) * n])
+            lists.append(index[lo:hi] - g * n)
+        lists.sort(key=len)
+        out = lists[0]
+        # The rarest pairs narrow it down enough; more would cost more than they save.
+        for other in lists[1:3]:
+            if not len(out) or not len(other):
+                return out[:0]
+            at = np.minimum(np.searchsorted(other, out), len(other) - 1)
+            out = out[other[at] == out]
+        return out
 
     def vocab_mask(self, w: Word, codebook_where: str = "", code: str = "") -> np.ndarray:
         v = self.tokens.vocab
@@ -300,32 +376,74 @@ class Compiler:
         raise CodebookError(Errors.E306.format(where=self.cb.source, msg=f"cannot evaluate {node!r}"))
 
     def _text_counts(self, rx: re.Pattern[str]) -> np.ndarray:
-        """Matches of ``rx`` in each unit's NFKC text. Only the units still in
-        play are searched one by one when they are few; otherwise one search
-        runs over all units joined by line breaks, and the rare match that
-        crosses a unit boundary sends its units to a search of their own."""
+        """Matches of ``rx`` in each unit's NFKC text. Only the units that
+        contain the literals every match needs (literals.py) are searched, and
+        of those only the ones still in play for an enclosing ``and``; a
+        pattern with no such literal scans all units (or the few in play)."""
+        if rx.pattern in self._text_cache:
+            return self._text_cache[rx.pattern]
+        cand = self._cand
+        rows = self._prefilter(rx.pattern)
+        if rows is None:
+            if cand is not None and int(cand.sum()) * 20 < self.ix.n:
+                return self._search(rx, np.flatnonzero(cand))
+            counts = self._search(rx, None)
+        else:
+            in_play = rows if cand is None else rows[cand[rows]]
+            if len(in_play) * 4 < len(rows):
+                # Much narrower than the whole-corpus counts, which could be
+                # reused by other rules; these cannot.
+                return self._search(rx, in_play)
+            counts = self._search(rx, rows)
+        self._text_cache[rx.pattern] = counts
+        return counts
+
+    def _prefilter(self, pattern: str) -> np.ndarray | None:
+        """Sorted rows of the units that can match ``pattern``, from the
+        literals it requires; None when it requires none."""
+        sets = sorted(required_literals(pattern), key=lambda s: -min(map(len, s)))
+        rows: np.ndarray | None = None
+        # A few requirements narrow it down; each further one costs lookups.
+        for strings in sets[:4]:
+            found = [self.ix.units_containing(lit) for lit in strings]
+            if any(f is None for f in found):
+                return None
+            union = found[0] if len(found) == 1 else _sorted_unique(np.concatenate(found))  # type: ignore[arg-type]
+            rows = union if rows is None else rows[_member(rows, union)]
+            if not len(rows):
+                break
+        return rows
+
+    def _search(self, rx: re.Pattern[str], rows: np.ndarray | None) -> np.ndarray:
+        """Match counts of ``rx`` in the units ``rows`` (None: all units).
+        Many units are searched in one pass over their texts joined by line
+        breaks; the rare match that crosses a join sends its units to a
+        search of their own."""
         texts = self.ix.texts()
         n = self.ix.n
         counts = np.zeros(n, dtype=np.int64)
-        cand = self._cand
-        if cand is not None and int(cand.sum()) * 20 < n:
-            for i in np.flatnonzero(cand).tolist():
+        if rows is not None and len(rows) <= 64:
+            for i in rows.tolist():
                 counts[i] = len(rx.findall(texts[i]))
             return counts
-        if rx.pattern in self._text_cache:
-            return self._text_cache[rx.pattern]
-        joined, starts, ends = self.ix.joined_texts()
+        if rows is None:
+            joined, starts, ends = self.ix.joined_texts()
+            rows = np.arange(n)
+        else:
+            sub = [texts[i] for i in rows.tolist()]
+            lengths = np.fromiter(map(len, sub), dtype=np.int64, count=len(sub))
+            starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]]).astype(np.int64)
+            ends = starts + lengths
+            joined = "\n".join(sub)
         spans = np.asarray([m.span() for m in rx.finditer(joined)], dtype=np.int64).reshape(-1, 2)
         if not len(spans):
-            self._text_cache[rx.pattern] = counts
             return counts
         first = np.searchsorted(starts, spans[:, 0], side="right") - 1
         last = np.searchsorted(starts, np.maximum(spans[:, 1] - 1, spans[:, 0]), side="right") - 1
         inside = (first == last) & (spans[:, 1] <= ends[first])
-        counts += np.bincount(first[inside], minlength=n)
-        for i in sorted({u for a, b in zip(first[~inside], last[~inside], strict=True) for u in range(a, b + 1)}):
-            counts[i] = len(rx.findall(texts[i]))
-        self._text_cache[rx.pattern] = counts
+        counts[rows] += np.bincount(first[inside], minlength=len(rows))
+        for j in sorted({u for a, b in zip(first[~inside], last[~inside], strict=True) for u in range(a, b + 1)}):
+            counts[rows[j]] = len(rx.findall(texts[rows[j]]))
         return counts
 
     def _word(self, w: Word, code: str, positive: bool) -> np.ndarray:
@@ -394,7 +512,7 @@ class Compiler:
             if not len(start):
                 break
             nxt = self._positions(words[j], code)
-            start = start[np.isin(start + j, nxt) & (unit[np.minimum(start + j, n_tok - 1)] == unit[start])]
+            start = start[_member(start + j, nxt) & (unit[np.minimum(start + j, n_tok - 1)] == unit[start])]
         start = start[unit[start] >= 0]
         # Negation is judged on the last word: in いる+ない (a rule word いない
         # split in two) the phrase's own ない must not negate it.
@@ -419,7 +537,7 @@ class Compiler:
                 self._occurrences(Word(word, line=w.line), code)
                 for word in self.cb.synonym_words(w.lemma[1:], code=code, line=w.line)
             ]
-            return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+            return _sorted_unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
         pieces = self._pieces(w)
         if pieces is None:
             return self._positions(w, code)
@@ -572,6 +690,20 @@ class Compiler:
             return pd.DataFrame({"unit": [], "code": [], "term": [], "start": [], "end": []})
         ev = pd.concat(rows, ignore_index=True).drop_duplicates()
         return ev.sort_values(["unit", "start", "code"], kind="stable").reset_index(drop=True)
+
+
+def _sorted_unique(a: np.ndarray) -> np.ndarray:
+    # np.unique hashes integers in numpy 2, which is slow for this; a sort is not.
+    a = np.sort(a)
+    return a[np.r_[True, a[1:] != a[:-1]]] if len(a) else a
+
+
+def _member(a: np.ndarray, sorted_b: np.ndarray) -> np.ndarray:
+    """``np.isin(a, sorted_b)`` by binary search, for a sorted ``sorted_b``."""
+    if not len(sorted_b):
+        return np.zeros(len(a), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_b, a), len(sorted_b) - 1)
+    return sorted_b[at] == a
 
 
 def _cost(node: Node) -> int:
