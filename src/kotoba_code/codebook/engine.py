@@ -211,6 +211,13 @@ class UnitIndex:
             out = out[other[at] == out]
         return out
 
+    def vocab_forms(self) -> frozenset[str]:
+        """Every dictionary and normalised form in the vocabulary."""
+        cache = self.tokens.derived
+        if "vocab_forms" not in cache:
+            cache["vocab_forms"] = frozenset(self._lemma.tolist()) | frozenset(self._norm.tolist())
+        return cache["vocab_forms"]
+
     def vocab_mask(self, w: Word, codebook_where: str = "", code: str = "") -> np.ndarray:
         v = self.tokens.vocab
         if w.is_glob:
@@ -232,7 +239,7 @@ class Compiler:
         self.cb = codebook
         self.ix = index
         self.values: dict[str, np.ndarray] = {}
-        self._word_cache: dict[Word, np.ndarray] = {}
+        self._batched: dict[Word | Synonyms, tuple[sp.csc_matrix, int]] = {}
         self._split_cache: dict[str, tuple[str, ...]] = {}
         self._evidence: list[tuple[str, Node, Any]] = []
         self._positions_cache: dict[Word, np.ndarray] = {}
@@ -244,24 +251,60 @@ class Compiler:
     # -- words -----------------------------------------------------------
     def _batch_words(self) -> None:
         """Count every plain word atom of every code in one sparse product per
-        negation polarity: (units × vocabulary) @ (vocabulary × words)."""
-        by_pol: dict[str, dict[Word, None]] = {}
+        negation polarity: (units × vocabulary) @ (vocabulary × atoms). A
+        synonym list is one more column, the sum of its words' columns, so
+        ``$list`` costs one lookup however long the list. The product stays
+        sparse; a column becomes a dense array only when a rule reads it."""
+        by_pol: dict[str, dict[Word | Synonyms, None]] = {}
         for code in self.cb.codes:
             for node in walk(code.ast) if code.ast is not None else ():
-                for w in self._expand(node, code.id):
-                    if (
-                        isinstance(w, Word)
-                        and w.surface is None
-                        and w.pos not in posmap.CONTEXT_POS
-                        and self._pieces(w) is None
-                    ):
-                        by_pol.setdefault(w.polarity, {})[w] = None
+                if isinstance(node, Synonyms):
+                    if self._batchable_words(node, code.id):
+                        by_pol.setdefault(node.polarity, {})[node] = None
+                    continue
+                if isinstance(node, Word) and self._batchable(node):
+                    by_pol.setdefault(node.polarity, {})[node] = None
         for pol, found in by_pol.items():
-            ws = list(found)
-            A = sp.csc_matrix(np.column_stack([self.ix.vocab_mask(w, self.cb.source, "") for w in ws]).astype(np.int64))
-            C = (self.ix.counts(pol) @ A).toarray()
-            for j, w in enumerate(ws):
-                self._word_cache[w] = C[:, j]
+            atoms = list(found)
+            masks = []
+            for a in atoms:
+                if isinstance(a, Synonyms):
+                    masks.append(
+                        np.sum([self.ix.vocab_mask(w) for w in self._batchable_words(a, "")], axis=0, dtype=np.int64)
+                    )
+                else:
+                    masks.append(self.ix.vocab_mask(a, self.cb.source, "").astype(np.int64))
+            product = (self.ix.counts(pol) @ sp.csc_matrix(np.column_stack(masks))).tocsc()
+            for j, a in enumerate(atoms):
+                self._batched[a] = (product, j)
+
+    def _rule_words(self) -> Iterable[Word]:
+        """Every word the rules name, inside phrases, near() and synonym lists too."""
+        for code in self.cb.codes:
+            for node in walk(code.ast) if code.ast is not None else ():
+                inner = node.words if isinstance(node, (Near, Phrase)) else (node,)
+                for x in inner:
+                    if isinstance(x, Word) and x.lemma.startswith("$"):
+                        x = Synonyms(x.lemma[1:], line=x.line, col=x.col)
+                    for w in self._expand(x, code.id):
+                        if isinstance(w, Word):
+                            yield w
+
+    def _batchable(self, w: Word) -> bool:
+        return w.surface is None and w.pos not in posmap.CONTEXT_POS and self._pieces(w) is None
+
+    def _batchable_words(self, node: Synonyms, code: str) -> list[Word]:
+        return [w for w in self._expand(node, code) if isinstance(w, Word) and self._batchable(w)]
+
+    def _column(self, atom: Word | Synonyms) -> np.ndarray | None:
+        """The batched counts of ``atom`` per unit, or None if it was not batched."""
+        if atom not in self._batched:
+            return None
+        product, j = self._batched[atom]
+        lo, hi = product.indptr[j], product.indptr[j + 1]
+        out = np.zeros(self.ix.n, dtype=np.int64)
+        out[product.indices[lo:hi]] = product.data[lo:hi]
+        return out
 
     def _pieces(self, w: Word) -> tuple[str, ...] | None:
         """The tokens a rule word splits into when it is not one token here
@@ -269,7 +312,7 @@ class Compiler:
         if w.is_glob or w.pos or w.conj:
             return None
         if w.lemma not in self._split_cache:
-            if ((self.ix._lemma == w.lemma) | (self.ix._norm == w.lemma)).any():
+            if w.lemma in self.ix.vocab_forms():
                 self._split_cache[w.lemma] = ()
             else:
                 self._split_cache[w.lemma] = tuple(self.cb.split_word(w.lemma, self.ix.tokens))
@@ -285,6 +328,11 @@ class Compiler:
 
     # -- evaluation --------------------------------------------------------
     def run(self) -> dict[str, np.ndarray]:
+        # Rule words that are not one token here are split by the tokenizer
+        # all in one call rather than one call each.
+        forms = self.ix.vocab_forms()
+        words = {w.lemma for w in self._rule_words() if not (w.is_glob or w.pos or w.conj) and w.lemma not in forms}
+        self.cb.split_words(sorted(words), self.ix.tokens)
         self._batch_words()
         for code in self.cb.ordered_codes():
             self.values[code.id] = self._truth(self.eval(code.ast, code.id, positive=True))
@@ -301,8 +349,13 @@ class Compiler:
         if isinstance(node, Word):
             return self._word(node, code, positive)
         if isinstance(node, Synonyms):
-            total = np.zeros(n, dtype=np.int64)
+            batched = self._column(node)
+            total = np.zeros(n, dtype=np.int64) if batched is None else batched
             for w in self._expand(node, code):
+                if batched is not None and self._batchable(w):  # type: ignore[arg-type]
+                    if positive:
+                        self._evidence.append((code, w, None))
+                    continue
                 total = total + self._word(w, code, positive)  # type: ignore[arg-type]
             return total
         if isinstance(node, Phrase):
@@ -453,8 +506,9 @@ class Compiler:
             return self.eval(phrase, code, positive)
         if positive:
             self._evidence.append((code, w, None))
-        if w in self._word_cache:
-            return self._word_cache[w]
+        col = self._column(w)
+        if col is not None:
+            return col
         pos = self._keep(self._positions(w, code), w.polarity)
         return np.bincount(self.ix.tok_unit[pos], minlength=self.ix.n)
 
@@ -591,6 +645,19 @@ class Compiler:
             hi = pos[1:][idx] + 1
             counts = np.bincount(unit[lo], minlength=ix.n) if len(lo) else np.zeros(ix.n, dtype=np.int64)
             return counts, np.stack([lo, hi])
+        # A scan never leaves its unit and region, so only the stretches
+        # (same unit, same region) holding every listed word can succeed;
+        # the loop below walks those alone.
+        if len(pos):
+            new_group = np.r_[True, (unit[pos[1:]] != unit[pos[:-1]]) | (region[pos[1:]] != region[pos[:-1]])]
+            group = np.cumsum(new_group) - 1
+            complete = np.ones(int(group[-1]) + 1, dtype=bool)
+            for j in range(k):
+                has = np.zeros(len(complete), dtype=bool)
+                has[group[word == j]] = True
+                complete &= has
+            keep = complete[group]
+            pos, word = pos[keep], word[keep]
         u = unit[pos].tolist()
         r = region[pos].tolist()
         p = pos.tolist()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -85,7 +86,6 @@ class Codebook:
         self._by_id = {c.id: c for c in self.codes}
         self._by_label = {c.label: c.id for c in self.codes}
         # Rule words split by the tokenizer, memoised per tokenizer setting.
-        self._split_memo: dict[tuple[Any, ...], list[str]] = {}
         self._validate()
 
     def __repr__(self) -> str:
@@ -304,16 +304,26 @@ class Codebook:
 
     def split_word(self, word: str, tokens: Tokens) -> list[str]:
         """Lemmas of the tokens ``word`` splits into under the tokenizer that made ``tokens``."""
+        return self.split_words([word], tokens)[word]
+
+    def split_words(self, words: Iterable[str], tokens: Tokens) -> dict[str, list[str]]:
+        """:meth:`split_word` for many words, tokenized in one call. The
+        answers are kept with the token store (they depend only on its
+        tokenizer settings), so a re-loaded, edited codebook reuses them."""
         from kotoba_code.corpus import Corpus
         from kotoba_code.tokenize import SudachiTokenizer
 
         st = tokens.settings
-        key = (word, st.get("split_mode", "C"), tuple(w for w, _ in st.get("user_words", [])))
-        if key not in self._split_memo:
-            splitter = SudachiTokenizer(split_mode=key[1], user_words=list(key[2]))
-            toks = splitter.tokenize(Corpus.from_texts([word]))
-            self._split_memo[key] = [t.lemma for t in toks.doc(0) if not t.pos.startswith("空白")]
-        return self._split_memo[key]
+        mode, user_words = st.get("split_mode", "C"), tuple(w for w, _ in st.get("user_words", []))
+        memo: dict[str, list[str]] = tokens.derived.setdefault(("splits", mode, user_words), {})
+        words = list(dict.fromkeys(words))
+        missing = [w for w in words if w not in memo]
+        if missing:
+            splitter = SudachiTokenizer(split_mode=mode, user_words=list(user_words))
+            toks = splitter.tokenize(Corpus.from_texts(missing))
+            for i, w in enumerate(missing):
+                memo[w] = [t.lemma for t in toks.doc(i) if not t.pos.startswith("空白")]
+        return {w: memo[w] for w in words}
 
     def variable_values(self, index: UnitIndex, node: Variable, code: str) -> np.ndarray:
         """Truth of ``<>name-->value`` per unit. A variable the corpus lacks is

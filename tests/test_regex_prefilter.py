@@ -1,0 +1,144 @@
+"""Regex atoms are searched only in the units holding the literals every match
+needs. These tests check the two halves of that promise: the literals really
+are required (on random patterns and texts), and the engine's counts equal a
+plain search of every unit for every regular expression of the shipped
+codebook and for awkward hand-written ones."""
+
+import random
+import re
+
+import numpy as np
+import pytest
+
+from kotoba_code import read_corpus, tokenize
+from kotoba_code.codebook import Codebook
+from kotoba_code.codebook.engine import Compiler, UnitIndex
+from kotoba_code.codebook.literals import required_literals
+from kotoba_code.codebook.rules import Regex, walk
+from kotoba_code.tokenize import SudachiTokenizer
+
+
+def _sets(pattern):
+    return [sorted(s) for s in required_literals(pattern)]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("ノウハウ", [["ノウハウ"]]),
+        ("知識(が|は)?不足", [["知識が不足", "知識は不足", "知識不足"]]),
+        ("(ノウハウ|知見)[^。]{0,6}(乏し|不足)", [["ノウハウ", "知見"], ["不足", "乏し"]]),
+        # Lookarounds and anchors consume nothing: the literal runs through them.
+        ("(?<![労務])経験(?!値)", [["経験"]]),
+        (r"^\s*特になし$", [["特になし"]]),
+        # An alternative with no literal means nothing is required.
+        ("ノウハウ|.+", []),
+        ("(ノウハウ)?不足", [["不足"]]),
+        ("ノ*ウハウ", [["ウハウ"]]),
+        ("[がはも]ない", [["がない", "はない", "もない"]]),
+        ("[^が]ない", [["ない"]]),
+        (r"\d+人", [["人"]]),
+        ("(?i)hw", []),
+        ("(?i:hw)ナビ", [["ナビ"]]),
+        (r"(職員)\1", [["職員"]]),  # a back reference adds nothing, the group does
+        # Containing a shorter member is implied: only the shorter is kept.
+        ("不足|人手不足", [["不足"]]),
+        ("(", []),  # invalid: no literal, the engine's own compile reports it
+    ],
+)
+def test_required_literals(pattern, expected):
+    assert _sets(pattern) == expected
+
+
+_PIECES = [
+    "不足",
+    "ない",
+    "が",
+    "は",
+    "職員",
+    "ノ",
+    "ウ",
+    "ハ",
+    "[がは]",
+    "[^。]",
+    ".",
+    r"\w",
+    "(?<!人)",
+    "(?!が)",
+    "^",
+    "$",
+]
+
+
+def _random_pattern(rng: random.Random, depth: int = 0) -> str:
+    parts = []
+    for _ in range(rng.randint(1, 4)):
+        r = rng.random()
+        if r < 0.15 and depth < 2:
+            alts = [_random_pattern(rng, depth + 1) for _ in range(rng.randint(2, 3))]
+            part = "(" + "|".join(alts) + ")"
+        else:
+            part = rng.choice(_PIECES)
+        if not part.startswith(("(?", "^", "$")) and rng.random() < 0.3:
+            part = f"(?:{part})" + rng.choice(["?", "*", "+", "{1,3}", "{0,2}", "{2}"])
+        parts.append(part)
+    return "".join(parts)
+
+
+def test_random_patterns_never_match_without_their_literals():
+    rng = random.Random(7)
+    alphabet = list("不足ないがは職員ノウハ人。、") + ["不足", "ない", "職員", "ノウハウ"]
+    checked = 0
+    for _ in range(12000):
+        pattern = _random_pattern(rng)
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        for m in re.finditer(pattern, text):
+            for strings in required_literals(pattern):
+                assert any(s in text for s in strings), (pattern, text, m.group(), strings)
+                checked += 1
+    assert checked > 1000  # the generator does produce patterns with literals that match
+
+
+@pytest.fixture(scope="module")
+def sample(request):
+    corpus = read_corpus(request.config.rootpath / "corpus" / "answers.csv", text_col="answer", id_col="id")
+    cb = Codebook.load("welfare_employment")
+    return cb, tokenize(corpus, tokenizer=SudachiTokenizer(user_words=cb.user_words), cache=False)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("level", ["document", "sentence"])
+def test_engine_counts_equal_a_plain_search_of_every_unit(sample, level):
+    cb, tokens = sample
+    patterns = sorted({n.pattern for c in cb.codes for n in walk(c.ast) if isinstance(n, Regex)})
+    patterns += [
+        "ノウハウ|.+",  # no literal: full scan
+        "です。\n",  # a line break, as used to join units
+        "。",  # in nearly every unit
+        "(?<![労務])経験",
+        "ﾊﾛｰﾜｰｸ",  # half-width: texts are NFKC, so never found
+        "ハローワーク",
+    ]
+    ix = UnitIndex(tokens, level)
+    texts = ix.texts()
+    comp = Compiler(cb, ix)
+    prefiltered = 0
+    for pattern in patterns:
+        rx = re.compile(pattern)
+        want = np.array([len(rx.findall(t)) for t in texts])
+        got = comp._text_counts(rx)
+        assert np.array_equal(got, want), pattern
+        prefiltered += bool(required_literals(pattern))
+    assert len(patterns) > 100 and prefiltered > 0.9 * len(patterns)
+
+
+def test_units_containing_is_exact_for_short_strings_and_a_superset_for_long(sample):
+    _, tokens = sample
+    ix = UnitIndex(tokens, "sentence")
+    texts = ix.texts()
+    for s in ["の", "不足", "ハローワーク", "温度差", "職員が不足", "𠮷"]:
+        rows = set(ix.units_containing(s).tolist())
+        truth = {i for i, t in enumerate(texts) if s in t}
+        assert truth <= rows
+        if len(s) <= 2:
+            assert rows == truth
