@@ -1,10 +1,17 @@
 """Coding benchmark: recode 100,000 tokenized answers with the shipped codebook.
 
 Tokenizes 100,000 survey-style answers (sentences of the sample corpus
-recombined) once, then times ``Codebook.apply`` on the tokens — what a
-maintainer pays for every rule edit — at document and sentence level, beside
-the time to tokenize. Goal (issue #3): recoding with the 20-code codebook
-takes under 2 s on this machine.
+recombined) once, then times coding them with the shipped codebook at document
+and sentence level, beside the time to tokenize:
+
+* first coding: the first ``apply`` at a unit level also builds the indexes
+  kept with the token store (negation marks, units, postings, the character
+  n-gram index for regular expressions); paid once per tokenized corpus;
+* recode: ``Codebook.load`` + ``apply`` again, as after every rule edit (the
+  codebook is loaded afresh each round, so nothing from its last run is
+  reused); the median of the rounds.
+
+Goal (issue #3): recoding with the 20-code codebook takes under 2 s here.
 
 Run: ``python benchmarks/bench_coding.py [--n 100000] [--rounds 3]``
 """
@@ -41,12 +48,18 @@ def main() -> None:
     t0 = time.perf_counter()
     tokens = tokenize(corpus, tokenizer=SudachiTokenizer(user_words=cb.user_words), cache=False)
     t_tok = time.perf_counter() - t0
-    timings: dict[str, list[float]] = {"document": [], "sentence": []}
+    units = ("document", "sentence")
+    first: dict[str, float] = {}
+    timings: dict[str, list[float]] = {u: [] for u in units}
     counts = {}
+    for unit in units:
+        t0 = time.perf_counter()
+        Codebook.load("welfare_employment").apply(tokens, unit=unit)
+        first[unit] = time.perf_counter() - t0
     for _ in range(args.rounds):
-        for unit in timings:
+        for unit in units:
             t0 = time.perf_counter()
-            res = cb.apply(tokens, unit=unit)
+            res = Codebook.load("welfare_employment").apply(tokens, unit=unit)
             timings[unit].append(time.perf_counter() - t0)
             counts[unit] = int(res.matrix.to_numpy().sum())
     med = {u: statistics.median(v) for u, v in timings.items()}
@@ -56,6 +69,7 @@ def main() -> None:
         "tokens": len(tokens),
         "codes": len(cb),
         "tokenize_seconds": round(t_tok, 3),
+        "first_coding_seconds": {u: round(v, 3) for u, v in first.items()},
         "recode_seconds": {u: round(v, 3) for u, v in med.items()},
         "recode_to_tokenize": {u: round(v / t_tok, 4) for u, v in med.items()},
         "coded_units": counts,
@@ -64,7 +78,8 @@ def main() -> None:
     print(f"{args.n:,} answers, {n_chars:,} characters, {len(tokens):,} tokens, {len(cb)} codes")
     print(f"  tokenize (SudachiPy, mode C, user words): {t_tok:.2f} s")
     for u, v in med.items():
-        print(f"  recode, {u} units: {v:.2f} s  ({v / t_tok:.3f} of tokenizing; goal < 2 s)")
+        print(f"  {u} units: first coding {first[u]:.2f} s (builds the indexes once)")
+        print(f"  {u} units: recode {v:.2f} s  ({v / t_tok:.3f} of tokenizing; goal < 2 s)")
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
 
