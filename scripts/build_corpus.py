@@ -4,13 +4,14 @@ corpus/_parts/municipal.csv and corpus/_parts/hellowork.csv hold the written
 answers with the codes their writer gave them. This script produces:
 
 * corpus/answers.csv         id, group, prefecture, question, answer (no codes; all parts)
-* corpus/labelled/tune.csv   id, group, question, text, codes  (odd row numbers, plus all of extra.csv and extra2.csv)
+* corpus/labelled/tune.csv   id, group, question, text, codes  (odd row numbers, plus all of extra.csv, extra2.csv and extra3.csv)
 * corpus/labelled/test.csv   id, group, question, text, codes  (even row numbers; never tuned on)
 * corpus/labelled/dev.csv    id, group, question, text, codes  (all of dev.csv)
 
-corpus/_parts/extra.csv and corpus/_parts/extra2.csv (answers written later,
-for tuning) go to the tuning split only, so the test split stays exactly as it
-was first drawn.
+corpus/_parts/extra.csv, corpus/_parts/extra2.csv and corpus/_parts/extra3.csv
+(answers written later, for tuning; extra3.csv adds more diverse situations,
+wordings and near-misses) go to the tuning split only, so the test split stays
+exactly as it was first drawn.
 
 corpus/_parts/dev.csv holds an independent development split: it is scored
 for generalisation while rules are written, but never tuned on, and goes
@@ -42,7 +43,7 @@ def _labelled(df: pd.DataFrame) -> pd.DataFrame:
 def main() -> None:
     frames = [f for f in (_read("municipal.csv"), _read("hellowork.csv")) if f is not None]
     df = pd.concat(frames, ignore_index=True)
-    extras = [f for f in (_read("extra.csv"), _read("extra2.csv")) if f is not None]
+    extras = [f for f in (_read(n) for n in ("extra.csv", "extra2.csv", "extra3.csv")) if f is not None]
     extra = pd.concat(extras, ignore_index=True) if extras else df.iloc[:0]
     dev = _read("dev.csv")
     if dev is None:
