@@ -149,12 +149,12 @@ FOREIGN_QDC = """<?xml version="1.0" encoding="utf-8"?>
 <CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="MAXQDA 2022">
   <Codes>
     <Code guid="{00000000-0000-0000-0000-000000000001}" name="課題" isCodable="false" color="#FF0000">
-      <Code guid="00000000-0000-0000-0000-000000000002" name="温度差" isCodable="true">
+      <Code guid="00000000-0000-0000-0000-000000000002" name="温度差" isCodable="true" color="#00ff7f">
         <Description>commitment differs</Description>
       </Code>
       <Code guid="00000000-0000-0000-0000-000000000003" name="その他" isCodable="true"/>
     </Code>
-    <Code guid="00000000-0000-0000-0000-000000000004" name="工夫" isCodable="true">
+    <Code guid="00000000-0000-0000-0000-000000000004" name="工夫" isCodable="true" color="red">
       <Code guid="00000000-0000-0000-0000-000000000005" name="その他" isCodable="true"/>
     </Code>
   </Codes>
@@ -174,6 +174,8 @@ def test_qdc_from_another_tool_gives_codes_without_rules(tmp_path):
         ("その他_2", "その他", "工夫", "", ""),
     ]
     assert all(c.ast is None for c in cb.codes)
+    # Colours in #RRGGBB are kept; anything else is dropped.
+    assert [c.color for c in cb.codes] == ["#00FF7F", "", "", ""]
     # Codes without rules can still be scored against: they are never given.
     assert not cb.apply(Corpus.from_texts(["温度差がある"]), cache=False).matrix.any().any()
 
@@ -387,3 +389,22 @@ def test_cli_errors_are_one_line(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["export-codebook", "welfare_employment", "-o", str(tmp_path / "x.txt")])
     assert "[E104]" in capsys.readouterr().err
+
+
+def test_code_colours_survive_qdc_and_yaml_round_trips(tmp_path):
+    import defusedxml.ElementTree as ET
+
+    from kotoba_code.io.codebook_yaml import write_yaml
+
+    data = {
+        "codes": [{"id": "gap", "label": "温度差", "rule": "温度差", "color": "#1f77b4"}, {"id": "hw", "rule": "HW"}]
+    }
+    cb = Codebook.from_dict(data)
+    assert [c.color for c in cb.codes] == ["#1F77B4", ""]
+    qdc = write_qdc(cb, tmp_path / "c.qdc")
+    colours = {
+        el.get("name"): el.get("color") for el in ET.fromstring(qdc.read_bytes()).iter("{urn:QDA-XML:codebook:1.0}Code")
+    }
+    assert colours["温度差"] == "#1F77B4" and colours["hw"].startswith("#") and colours["hw"] != "#1F77B4"
+    assert [c.color for c in read_qdc(qdc).codes] == ["#1F77B4", ""]
+    assert [c.color for c in Codebook.load(write_yaml(cb, tmp_path / "c.yaml")).codes] == ["#1F77B4", ""]

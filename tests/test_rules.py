@@ -309,3 +309,10 @@ def test_regex_matches_stay_inside_units():
     m = cb.apply(Corpus.from_texts(texts), cache=False).matrix.astype(int)
     assert m["r"].tolist()[:4] == [0, 0, 1, 0]
     assert m["g"].tolist()[:4] == [0, 0, 0, 1]
+
+
+def test_a_bad_colour_names_the_code_and_line(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("codes:\n  - id: gap\n    rule: 温度差\n    color: blue\n", encoding="utf-8")
+    with pytest.raises(CodebookError, match=r"bad.yaml.*line 4: code 'gap': color must be #RRGGBB, not 'blue'"):
+        Codebook.load(path)

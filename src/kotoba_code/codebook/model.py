@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from kotoba_code.tokenize.tokens import Tokens
 
 SHIPPED = ("welfare_employment",)
+_COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,9 @@ class Code:
         only labelled by hand.
     category : str
         Id of the enclosing category or parent code ("" at top level).
+    color : str
+        Display colour, ``#RRGGBB`` ("" for none): shown by QDA programs
+        after a REFI-QDA export, and kept when a ``.qdc`` is imported.
     line : int
         Line of the rule in the codebook file, for error messages.
     """
@@ -58,6 +62,7 @@ class Code:
     exclude: str = ""
     examples: tuple[str, ...] = ()
     category: str = ""
+    color: str = ""
     line: int = 0
     ast: Node | None = field(default=None, compare=False, repr=False)
 
@@ -164,6 +169,16 @@ class Codebook:
                     )
                     rule = ""
                 ex = item.get("examples") or []
+                color = str(item.get("color", "") or "")
+                if color and not _COLOR.fullmatch(color):
+                    problems.append(
+                        Errors.E306.format(
+                            where=source,
+                            msg=f"line {lines.get('color', item.get('__line__', 0))}: code {item['id']!r}: "
+                            f"color must be #RRGGBB, not {color!r}",
+                        )
+                    )
+                    color = ""
                 codes.append(
                     Code(
                         id=str(item["id"]),
@@ -174,6 +189,7 @@ class Codebook:
                         exclude=str(item.get("exclude", "") or ""),
                         examples=tuple(str(e) for e in ex) if isinstance(ex, (list, tuple)) else (str(ex),),
                         category=category,
+                        color=color.upper(),
                         line=int(lines.get("rule", item.get("__line__", 0))),
                     )
                 )

@@ -96,6 +96,8 @@ def _code_items(codes: list[Code], children: dict[str, list[Code]]) -> list[dict
                 item[key] = getattr(code, key)
         if code.examples:
             item["examples"] = list(code.examples)
+        if code.color:
+            item["color"] = code.color
         if code.rule:
             item["rule"] = code.rule
         if children.get(code.id):

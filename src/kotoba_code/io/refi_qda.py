@@ -61,6 +61,7 @@ MACHINE_USER = "kotoba_code"
 _GUID_NAMESPACE = uuid.UUID("6f1c3a52-8d2e-5b7a-9c41-2e8f0d6a4b13")
 _CODE_KEY = "kotoba-code"
 _CODEBOOK_KEY = "kotoba-codebook"
+_COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
 # Tableau 10: distinct on screen and in print; one colour per top-level branch.
 _PALETTE = (
     "#4E79A7",
@@ -203,13 +204,15 @@ def _add_code_elements(
 ) -> None:
     for code in codes:
         guids[code.id] = make_guid("code", code.id)
-        el = _sub(parent, "Code", guid=guids[code.id], name=code.label, isCodable="true", color=colour)
+        el = _sub(parent, "Code", guid=guids[code.id], name=code.label, isCodable="true", color=code.color or colour)
         block: dict[str, Any] = {"id": code.id}
         for key in ("rule", "include", "exclude"):
             if getattr(code, key):
                 block[key] = getattr(code, key)
         if code.examples:
             block["examples"] = list(code.examples)
+        if code.color:
+            block["color"] = code.color
         _sub(el, "Description", join_trailer(code.description, _CODE_KEY, block))
         _add_code_elements(el, children.get(code.id, []), children, colour, guids)
 
@@ -264,7 +267,9 @@ def read_qdc(path: str | Path, *, max_bytes: int = MAX_TOTAL_BYTES) -> Codebook:
     Codes written by kotoba_code come back with their ids, rules and notes.
     Codes from other programs take their name as id (made unique with a
     suffix) and have no rule; top-level codes that cannot be coded are
-    categories. Colours are not kept: a kotoba_code codebook has none.
+    categories. A code's own colour (``#RRGGBB``) is kept; codes written by
+    kotoba_code keep the colour they had here (none, unless the codebook gave
+    one), not the category colour the export showed them in.
     """
     path = Path(path)
     if not path.exists():
@@ -308,7 +313,9 @@ def read_code_records(parent: Element, *, where: str) -> list[dict[str, Any]]:
                 "label": label or cid,
                 "parent": parent_id,
                 "codable": codable,
-                "color": el.get("color", ""),
+                # Our own export colours codes by category; the code's own
+                # colour, if any, travels in the block.
+                "color": str(block.get("color", "") or "") if block else el.get("color", ""),
                 "description": description,
                 "rule": str(block.get("rule", "") or ""),
                 "include": str(block.get("include", "") or ""),
@@ -359,6 +366,7 @@ def build_codebook(
             exclude=r["exclude"],
             examples=r["examples"],
             category=r["parent"],
+            color=r["color"].upper() if _COLOR.fullmatch(r["color"]) else "",
         )
         for r in records
         if r["kind"] == "code"
