@@ -128,7 +128,7 @@ def test_summary_names_each_skipped_form(forms):
     assert s.loc["kyoto_city.xlsx", "reason"] == ""
     messages = [str(w.message) for w in record]
     assert len(messages) == 4
-    assert any("secret.xlsx" in m and "[E101]" in m and "skipped" in m for m in messages)
+    assert any("secret.xlsx" in m and "[W103]" in m and "skipped" in m for m in messages)
 
 
 def test_old_xls_with_xlsx_name_is_explained(tmp_path):
@@ -183,11 +183,11 @@ def test_values_become_text(tmp_path):
 def test_user_mistakes_are_errors(tmp_path):
     with pytest.raises(CorpusReadError, match="E110"):
         read_excel_forms(tmp_path / "nope", CELLS, text_cells=QUESTIONS)
-    with pytest.raises(CorpusReadError, match="no question cells"):
+    with pytest.raises(CorpusReadError, match=r"\[E116\].*no question cells"):
         read_excel_forms(tmp_path, CELLS)
-    with pytest.raises(CorpusReadError, match="reserved"):
+    with pytest.raises(CorpusReadError, match=r"\[E117\].*reserved"):
         read_excel_forms(tmp_path, {"question": "B3"}, text_cells=QUESTIONS)
-    with pytest.raises(CorpusReadError, match="holds no forms"):
+    with pytest.raises(CorpusReadError, match=r"\[E118\].*holds no forms"):
         read_excel_forms(tmp_path, CELLS, text_cells=QUESTIONS)
 
 
@@ -239,3 +239,10 @@ def test_cli_ingest_mistakes(forms, tmp_path):
     assert r.exit_code == 2 and "NAME=CELL" in r.output
     r = CliRunner().invoke(cli, ["ingest", str(forms), "--question", "q=ZZ", "-o", str(tmp_path / "a.csv")])
     assert r.exit_code == 1 and "no form could be read" in r.output
+
+
+def test_a_file_is_not_a_folder_of_forms(tmp_path):
+    path = tmp_path / "one.xlsx"
+    path.write_bytes(b"")
+    with pytest.raises(CorpusReadError, match=r"\[E115\].*one.xlsx is not a folder of Excel forms"):
+        read_excel_forms(path, CELLS, text_cells=QUESTIONS)

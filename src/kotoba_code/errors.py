@@ -49,6 +49,11 @@ class Errors(metaclass=_ErrorsWithCodes):
     E111 = "Unit {unit!r} is not known. Use one of: {units}."
     E112 = "Metadata column {column!r} does not exist. Columns: {columns}."
     E114 = "{path}: row {row} (id {id}): unknown code id(s) {codes}. Codes of the codebook: {known}."
+    # Folders of Excel forms (io/forms.py)
+    E115 = "{path} is not a folder of Excel forms."
+    E116 = "{path}: no question cells given: pass text_cells, for example {{'challenge': 'B10'}}."
+    E117 = "{path}: metadata name(s) {names} are reserved ({reserved})."
+    E118 = "{path}: the folder holds no forms."
     E113 = "Variables for level {level!r} need one row per unit: the corpus has {n_units}, the table {n_rows}."
     # tokenization
     E201 = "Unknown split mode {mode!r}: use 'A', 'B' or 'C'."
@@ -93,6 +98,7 @@ class Warnings(metaclass=_ErrorsWithCodes):
         "replacement characters (U+FFFD): lines {lines}."
     )
     W102 = "{path}: row {row} has {n} fields, expected {expected}; extra fields were joined."
+    W103 = "{path}: form skipped: {reason}."
     W301 = "Codebook {where}, code {code!r}: {msg}"
     W201 = "Cache directory {path} is not writable ({reason}); tokenizing without cache."
     # W4xx interoperability

@@ -25,7 +25,7 @@ from typing import Any
 import pandas as pd
 
 from kotoba_code.corpus import Corpus
-from kotoba_code.errors import CorpusReadError, Errors, KotobaWarning
+from kotoba_code.errors import CorpusReadError, Errors, KotobaWarning, Warnings
 
 FORM_SUFFIXES = (".xlsx", ".xlsm")
 # Columns the reader adds to the metadata; cells= must not reuse them.
@@ -122,24 +122,18 @@ def read_excel_forms(
     if not folder.exists():
         raise CorpusReadError(Errors.E110.format(path=folder))
     if not folder.is_dir():
-        raise CorpusReadError(Errors.E101.format(path=folder, reason="not a folder of Excel forms"))
+        raise CorpusReadError(Errors.E115.format(path=folder))
     if not questions:
-        raise CorpusReadError(
-            Errors.E101.format(path=folder, reason="no question cells given: pass text_cells={'challenge': 'B10'}")
-        )
+        raise CorpusReadError(Errors.E116.format(path=folder))
     clash = sorted(set(cells) & set(RESERVED))
     if clash:
-        raise CorpusReadError(
-            Errors.E101.format(
-                path=folder, reason=f"metadata name(s) {', '.join(clash)} are reserved ({', '.join(RESERVED)})"
-            )
-        )
+        raise CorpusReadError(Errors.E117.format(path=folder, names=", ".join(clash), reserved=", ".join(RESERVED)))
     files = sorted(
         (p for p in folder.iterdir() if p.is_file() and not p.name.startswith((".", "~$"))),
         key=lambda p: p.name,
     )
     if not files:
-        raise CorpusReadError(Errors.E101.format(path=folder, reason="the folder holds no forms"))
+        raise CorpusReadError(Errors.E118.format(path=folder))
 
     ids: list[str] = []
     texts: list[str] = []
@@ -153,7 +147,7 @@ def read_excel_forms(
             values = _read_form(path, {**cells, **{f"\0{q}": ref for q, ref in questions.items()}}, sheet)
         except _FormError as exc:
             reason = str(exc)
-            warnings.warn(Errors.E101.format(path=path.name, reason=reason) + "; skipped", KotobaWarning, stacklevel=2)
+            warnings.warn(Warnings.W103.format(path=path.name, reason=reason), KotobaWarning, stacklevel=2)
             summary.append({"file": path.name, "status": "skipped", "reason": reason, "documents": 0})
             continue
         stems.add(path.stem)
