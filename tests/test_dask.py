@@ -139,3 +139,17 @@ def test_cli_jobs(tmp_path):
     assert outs["freq", "1"] == outs["freq", "2"]
     r = CliRunner().invoke(cli, ["code", *base, "--jobs", "0"])
     assert r.exit_code == 2
+
+
+@pytest.mark.slow
+def test_cli_jobs_for_token_commands(tmp_path):
+    base = [str(ANSWERS), "--text-col", "answer", "--id-col", "id", "--no-cache", "-q"]
+    outs = {}
+    for jobs in ("1", "2"):
+        for cmd, extra in (("words", ["--by", "group"]), ("tokenize", [])):
+            out = tmp_path / f"{cmd}{jobs}.csv"
+            r = CliRunner().invoke(cli, [cmd, *base, *extra, "--jobs", jobs, "-o", str(out)], catch_exceptions=False)
+            assert r.exit_code == 0, r.output
+            outs[cmd, jobs] = out.read_bytes()
+    assert outs["words", "1"] == outs["words", "2"] and len(outs["words", "1"]) > 1000
+    assert outs["tokenize", "1"] == outs["tokenize", "2"]

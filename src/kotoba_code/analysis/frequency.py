@@ -101,8 +101,9 @@ def word_frequency(
                 "docs": docs[g, nz],
             }
         )
-        # Deterministic order: count, then documents, then the word itself.
-        df = df.iloc[np.lexsort((df["word"].to_numpy(), -df["docs"].to_numpy(), -df["count"].to_numpy()))]
+        # Deterministic order: count, then documents, then the word and its POS.
+        keys = (df["pos"].to_numpy(), df["word"].to_numpy(), -df["docs"].to_numpy(), -df["count"].to_numpy())
+        df = df.iloc[np.lexsort(keys)]
         df["rank"] = df["count"].rank(method="min", ascending=False).astype(int)
         if top is not None:
             df = df.head(top)

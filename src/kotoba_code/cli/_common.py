@@ -28,6 +28,36 @@ def input_options(f: Callable[..., Any]) -> Callable[..., Any]:
     return f
 
 
+_JOBS_KEY = "kotoba_code.jobs"
+
+# --jobs is kept on the click context rather than passed as a parameter, so
+# every command built on these option sets honours it without taking it.
+jobs_option = click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    expose_value=False,
+    callback=lambda ctx, _param, value: ctx.meta.__setitem__(_JOBS_KEY, value),
+    help="Tokenize in N local processes (same results; see docs/scaling.md).",
+)
+
+
+def tokenize_with_jobs(
+    corpus: Corpus, tokenizer: Any, cache: bool | Path, quiet: bool, jobs: int | None = None
+) -> Tokens:
+    """Tokenize, in ``jobs`` local processes when more than one (default: --jobs)."""
+    if jobs is None:
+        ctx = click.get_current_context(silent=True)
+        jobs = ctx.meta.get(_JOBS_KEY, 1) if ctx is not None else 1
+    if jobs > 1:
+        from kotoba_code.dask import tokenize_parallel
+
+        return tokenize_parallel(corpus, tokenizer, jobs=jobs, cache=cache, progress=not quiet)
+    return tokenize(corpus, tokenizer=tokenizer, cache=cache, progress=not quiet)
+
+
 def tokenizer_options(f: Callable[..., Any]) -> Callable[..., Any]:
     """Tokenizer, cache and verbosity."""
     decorators = [
@@ -56,6 +86,7 @@ def tokenizer_options(f: Callable[..., Any]) -> Callable[..., Any]:
             help="Token cache directory (default: the user cache directory).",
         ),
         click.option("--no-cache", is_flag=True, help="Neither read nor write the token cache."),
+        jobs_option,
         click.option("-q", "--quiet", is_flag=True, help="No progress bars or summaries on stderr."),
     ]
     for d in reversed(decorators):
@@ -92,8 +123,7 @@ def load_tokens(
             raise click.UsageError("--user-words works with the sudachi backend only")
         kwargs["user_words"] = user_words
     tok = make_tokenizer(backend, **kwargs) if backend != "sudachi" else SudachiTokenizer(**kwargs)
-    cache = cache_setting(cache_dir, no_cache)
-    return tokenize(corpus, tokenizer=tok, cache=cache, progress=not quiet)
+    return tokenize_with_jobs(corpus, tok, cache_setting(cache_dir, no_cache), quiet)
 
 
 def info(quiet: bool, message: str) -> None:
@@ -147,7 +177,7 @@ def codebook_and_tokens(
 ) -> tuple[Any, Any]:
     from kotoba_code.codebook import Codebook
     from kotoba_code.io.readers import read_table
-    from kotoba_code.tokenize import SudachiTokenizer, tokenize
+    from kotoba_code.tokenize import SudachiTokenizer
 
     cb = Codebook.load(codebook)
     for spec in vars_specs:
@@ -155,23 +185,8 @@ def codebook_and_tokens(
         if not path:
             raise click.BadParameter(f"{spec!r}: use FILE:LEVEL, e.g. vars.csv:paragraph", param_hint="--vars")
         corpus = corpus.add_variables(read_table(path), level=level)
-    cache = cache_setting(cache_dir, no_cache)
     tokenizer = SudachiTokenizer(user_words=cb.user_words)
-    if jobs is None:
-        # --jobs of coding_options, kept on the context so that every command
-        # built on coding_options honours it without taking a parameter.
-        ctx = click.get_current_context(silent=True)
-        jobs = ctx.meta.get(_JOBS_KEY, 1) if ctx is not None else 1
-    if jobs > 1:
-        from kotoba_code.dask import tokenize_parallel
-
-        tokens = tokenize_parallel(corpus, tokenizer, jobs=jobs, cache=cache, progress=not quiet)
-    else:
-        tokens = tokenize(corpus, tokenizer=tokenizer, cache=cache, progress=not quiet)
-    return cb, tokens
-
-
-_JOBS_KEY = "kotoba_code.jobs"
+    return cb, tokenize_with_jobs(corpus, tokenizer, cache_setting(cache_dir, no_cache), quiet, jobs)
 
 
 def coding_options(f: Any) -> Any:
@@ -199,16 +214,7 @@ def coding_options(f: Any) -> Any:
         ),
         click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path)),
         click.option("--no-cache", is_flag=True),
-        click.option(
-            "-j",
-            "--jobs",
-            type=click.IntRange(min=1),
-            default=1,
-            show_default=True,
-            expose_value=False,
-            callback=lambda ctx, _param, value: ctx.meta.__setitem__(_JOBS_KEY, value),
-            help="Tokenize in N local processes (same results; see docs/scaling.md).",
-        ),
+        jobs_option,
         click.option("-q", "--quiet", is_flag=True),
     ]
     for d in reversed(decorators):

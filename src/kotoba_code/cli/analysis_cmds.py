@@ -7,7 +7,16 @@ from typing import Any
 
 import click
 
-from kotoba_code.cli._common import cache_setting, codebook_and_tokens, info, load_corpus, pass_coding, pass_tokens
+from kotoba_code.cli._common import (
+    cache_setting,
+    codebook_and_tokens,
+    info,
+    jobs_option,
+    load_corpus,
+    pass_coding,
+    pass_tokens,
+    tokenize_with_jobs,
+)
 from kotoba_code.cli.app import _emit, cli
 from kotoba_code.io.writers import write_table
 
@@ -35,6 +44,7 @@ from kotoba_code.io.writers import write_table
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--no-cache", is_flag=True)
+@jobs_option
 @click.option("-q", "--quiet", is_flag=True)
 @click.option(
     "-o",
@@ -69,7 +79,7 @@ def network_cmd(
     """Co-occurrence network of words or codes, written as GraphML, GEXF, JSON, a figure or an HTML page."""
     from kotoba_code.analysis.network import code_network, variable_network, word_network, write_network
     from kotoba_code.codebook import Codebook
-    from kotoba_code.tokenize import SudachiTokenizer, tokenize
+    from kotoba_code.tokenize import SudachiTokenizer
 
     corpus = load_corpus(input_path, text_col, id_col, sheet, encoding)
     cache = cache_setting(cache_dir, no_cache)
@@ -80,7 +90,7 @@ def network_cmd(
         g = code_network(cb.apply(tokens, unit=unit), top_n=top_n, measure=measure, communities=communities, seed=seed)
     else:
         user_words = Codebook.load(codebook).user_words if codebook else ()
-        tokens = tokenize(corpus, tokenizer=SudachiTokenizer(user_words=user_words), cache=cache, progress=not quiet)
+        tokens = tokenize_with_jobs(corpus, SudachiTokenizer(user_words=user_words), cache, quiet)
         if by:
             g = variable_network(tokens, by, max_words=max_words, min_df=min_df, measure=measure, seed=seed)
         else:
