@@ -1,9 +1,13 @@
 """Evaluating compiled rules over the token store, all units at once.
 
 Every rule is evaluated as numpy arrays over the units of one level (one value
-per unit), never as a loop of rules × documents. Word atoms of every code are
-batched into one sparse product: (units × vocabulary counts) @ (vocabulary ×
-atoms indicator). Phrases and near/seq work on the flat token arrays.
+per unit), never as a loop of rules × documents. Word atoms and synonym lists
+of every code are batched into one sparse product: (units × vocabulary
+counts) @ (vocabulary × atoms indicator). Phrases and near/seq work on an
+inverted index of token positions. Strings and regular expressions are
+searched only in the units that hold the literals every match needs
+(literals.py), found in a character n-gram index. The indexes are kept with
+the token store, so recoding with an edited codebook reuses them.
 """
 
 from __future__ import annotations
@@ -61,48 +65,48 @@ class UnitIndex:
         self.negation = negation
         self.units = tokens.corpus.units(level)
         self.n = len(self.units)
-        cache = tokens.derived
-        if ("unit_index", level) not in cache:
-            cache[("unit_index", level)] = tokens.unit_index(self.units)
-        self.tok_unit = cache[("unit_index", level)]
+        self.tok_unit = self._cached(("unit_index", level), lambda: tokens.unit_index(self.units))
         # Without negation awareness (KH Coder rule files) nothing is negated.
         if negation:
-            if "negation" not in cache:
-                cache["negation"] = negation_mask(tokens)
-            self.neg = cache["negation"]
+            self.neg = self._cached("negation", lambda: negation_mask(tokens))
         else:
             self.neg = np.zeros(len(tokens), dtype=bool)
         v = tokens.vocab
         pos = v["pos"].astype(str)
-        self._texts: list[str] | None = None
-        self._joined: tuple[str, np.ndarray, np.ndarray] | None = None
         self._lemma = v["lemma"].astype(str).to_numpy()
         self._norm = v["norm"].astype(str).to_numpy()
         newline_v = (pos.str.startswith("空白") & v["lemma"].astype(str).str.fullmatch(r"[\r\n]+")).to_numpy()
         self.is_newline = newline_v[tokens.word]
 
+    def _cached(self, key: Any, build: Callable[[], Any]) -> Any:
+        """``build()``, kept with the token store: indexes outlive one coding
+        run, so recoding with an edited codebook does not rebuild them."""
+        cache = self.tokens.derived
+        if key not in cache:
+            cache[key] = build()
+        return cache[key]
+
     def joined_texts(self) -> tuple[str, np.ndarray, np.ndarray]:
         """All unit texts joined by line breaks, with each unit's start and end in it."""
-        if self._joined is None:
-            cache = self.tokens.derived
-            if ("joined", self.level) not in cache:
-                texts = self.texts()
-                lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-                starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]]).astype(np.int64)
-                cache[("joined", self.level)] = ("\n".join(texts), starts, starts + lengths)
-            self._joined = cache[("joined", self.level)]
-        return self._joined
+
+        def build() -> tuple[str, np.ndarray, np.ndarray]:
+            texts = self.texts()
+            lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+            starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]]).astype(np.int64)
+            return "\n".join(texts), starts, starts + lengths
+
+        return self._cached(("joined", self.level), build)
 
     def postings(self, vocab_mask: np.ndarray) -> np.ndarray:
         """Sorted positions of the tokens whose vocabulary row is in
         ``vocab_mask``, from an inverted index built once per token store:
         cost proportional to the occurrences, not to the corpus."""
-        cache = self.tokens.derived
-        if "postings" not in cache:
+
+        def build() -> tuple[np.ndarray, np.ndarray]:
             order = np.argsort(self.tokens.word, kind="stable")
-            ptr = np.searchsorted(self.tokens.word[order], np.arange(len(self.tokens.vocab) + 1))
-            cache["postings"] = (order, ptr)
-        order, ptr = cache["postings"]
+            return order, np.searchsorted(self.tokens.word[order], np.arange(len(self.tokens.vocab) + 1))
+
+        order, ptr = self._cached("postings", build)
         ids = np.flatnonzero(vocab_mask)
         if len(ids) == 1:
             return order[ptr[ids[0]] : ptr[ids[0] + 1]]
@@ -112,77 +116,65 @@ class UnitIndex:
 
     def region(self, level: str) -> np.ndarray:
         """Per token, the row of the ``level`` unit containing it (-1 if none)."""
-        cache = self.tokens.derived
-        if ("unit_index", level) not in cache:
-            cache[("unit_index", level)] = self.tokens.unit_index(self.tokens.corpus.units(level))
-        return cache[("unit_index", level)]
+        return self._cached(("unit_index", level), lambda: self.tokens.unit_index(self.tokens.corpus.units(level)))
 
     def counts(self, polarity: str) -> sp.csr_matrix:
         """Units × vocabulary counts of tokens with the given negation polarity."""
-        key = ("counts", self.level, polarity, self.negation)
-        cache = self.tokens.derived
-        if key in cache:
-            return cache[key]
-        sel = self.tok_unit >= 0
-        if polarity == "plain":
-            sel &= ~self.neg
-        elif polarity == "neg":
-            sel &= self.neg
-        m = sp.csr_matrix(
-            (np.ones(int(sel.sum()), dtype=np.int64), (self.tok_unit[sel], self.tokens.word[sel])),
-            shape=(self.n, len(self.tokens.vocab)),
-        )
-        m.sum_duplicates()
-        cache[key] = m
-        return m
+
+        def build() -> sp.csr_matrix:
+            sel = self.tok_unit >= 0
+            if polarity == "plain":
+                sel &= ~self.neg
+            elif polarity == "neg":
+                sel &= self.neg
+            m = sp.csr_matrix(
+                (np.ones(int(sel.sum()), dtype=np.int64), (self.tok_unit[sel], self.tokens.word[sel])),
+                shape=(self.n, len(self.tokens.vocab)),
+            )
+            m.sum_duplicates()
+            return m
+
+        return self._cached(("counts", self.level, polarity, self.negation), build)
 
     def texts(self) -> list[str]:
         """NFKC-normalised text of each unit, for string and regex atoms."""
-        if self._texts is None:
-            cache = self.tokens.derived
-            if ("texts", self.level) not in cache:
-                texts = self.tokens.corpus.texts
-                cache[("texts", self.level)] = [
-                    unicodedata.normalize("NFKC", texts[d][s:e])
-                    for d, s, e in zip(
-                        self.units["doc"].tolist(),
-                        self.units["start"].tolist(),
-                        self.units["end"].tolist(),
-                        strict=True,
-                    )
-                ]
-            self._texts = cache[("texts", self.level)]
-        return self._texts
+        texts = self.tokens.corpus.texts
+        u = self.units
+        return self._cached(
+            ("texts", self.level),
+            lambda: [
+                unicodedata.normalize("NFKC", texts[d][s:e])
+                for d, s, e in zip(u["doc"].tolist(), u["start"].tolist(), u["end"].tolist(), strict=True)
+            ],
+        )
 
     def _gram_index(self) -> np.ndarray | None:
         """Every (character or pair of adjacent characters, unit) that occurs
         in the units' NFKC texts, as one sorted array of ``gram * n + unit``
         keys: built once per token store and level, then any string's units
         are two binary searches away. None when the keys would not fit."""
-        cache = self.tokens.derived
-        key = ("grams", self.level)
-        if key not in cache:
-            n = max(self.n, 1)
-            if (_GRAM_LIMIT + 1) * n >= 2**63:
-                cache[key] = None
-                return None
-            joined, starts, ends = self.joined_texts()
-            cp = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-            lengths = ends - starts
-            unit = np.repeat(np.arange(self.n, dtype=np.int64), lengths + 1)[: len(cp)]
-            inside = np.ones(len(cp), dtype=bool)
-            inside[ends[:-1]] = False  # the line breaks joining the units
-            pair = inside[:-1] & inside[1:]
-            # Pairs get keys above every code point, so one array serves both.
-            keys = np.concatenate(
-                [
-                    cp[inside] * n + unit[inside],
-                    (_PAIR_BASE + cp[:-1][pair] * _CP_LIMIT + cp[1:][pair]) * n + unit[:-1][pair],
-                ]
-            )
-            keys.sort()
-            cache[key] = keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
-        return cache[key]
+        return self._cached(("grams", self.level), self._build_gram_index)
+
+    def _build_gram_index(self) -> np.ndarray | None:
+        n = max(self.n, 1)
+        if (_GRAM_LIMIT + 1) * n >= 2**63:
+            return None
+        joined, starts, ends = self.joined_texts()
+        cp = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+        lengths = ends - starts
+        unit = np.repeat(np.arange(self.n, dtype=np.int64), lengths + 1)[: len(cp)]
+        inside = np.ones(len(cp), dtype=bool)
+        inside[ends[:-1]] = False  # the line breaks joining the units
+        pair = inside[:-1] & inside[1:]
+        # Pairs get keys above every code point, so one array serves both.
+        keys = np.concatenate(
+            [
+                cp[inside] * n + unit[inside],
+                (_PAIR_BASE + cp[:-1][pair] * _CP_LIMIT + cp[1:][pair]) * n + unit[:-1][pair],
+            ]
+        )
+        keys.sort()
+        return keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
 
     def units_containing(self, literal: str) -> np.ndarray | None:
         """Sorted rows of the units whose NFKC text may contain ``literal``:
@@ -213,10 +205,7 @@ class UnitIndex:
 
     def vocab_forms(self) -> frozenset[str]:
         """Every dictionary and normalised form in the vocabulary."""
-        cache = self.tokens.derived
-        if "vocab_forms" not in cache:
-            cache["vocab_forms"] = frozenset(self._lemma.tolist()) | frozenset(self._norm.tolist())
-        return cache["vocab_forms"]
+        return self._cached("vocab_forms", lambda: frozenset(self._lemma.tolist()) | frozenset(self._norm.tolist()))
 
     def vocab_mask(self, w: Word, codebook_where: str = "", code: str = "") -> np.ndarray:
         v = self.tokens.vocab
