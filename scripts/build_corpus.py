@@ -4,7 +4,7 @@ corpus/_parts/municipal.csv and corpus/_parts/hellowork.csv hold the written
 answers with the codes their writer gave them. This script produces:
 
 * corpus/answers.csv         id, group, prefecture, question, answer (no codes; all parts)
-* corpus/labelled/tune.csv   id, group, question, text, codes  (odd row numbers, plus all of extra.csv, extra2.csv and extra3.csv)
+* corpus/labelled/tune.csv   id, group, question, text, codes  (odd row numbers, plus all of extra*.csv)
 * corpus/labelled/test.csv   id, group, question, text, codes  (even row numbers; never tuned on)
 * corpus/labelled/dev.csv    id, group, question, text, codes  (all of dev.csv)
 

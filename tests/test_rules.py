@@ -222,6 +222,9 @@ def test_recoding_does_not_retokenize(tokens, monkeypatch):
         ("温度差はなく、情報もない", True, False),
         ("温度差がなく連携もできない", True, False),  # なく closes its clause
         ("温度差があるのではないか", False, True),  # rhetorical question
+        ("温度差がないので答えようがない", True, False),  # ので read as の + だ ends the clause
+        ("連携がないので困っている", True, False),
+        ("温度差があるのではない", True, False),  # のではない: one clause
     ],
 )
 def test_negation_scope(text, negated, plain):
@@ -316,3 +319,18 @@ def test_a_bad_colour_names_the_code_and_line(tmp_path):
     path.write_text("codes:\n  - id: gap\n    rule: 温度差\n    color: blue\n", encoding="utf-8")
     with pytest.raises(CodebookError, match=r"bad.yaml.*line 4: code 'gap': color must be #RRGGBB, not 'blue'"):
         Codebook.load(path)
+
+
+def test_lint_checks_synonym_lists_word_by_word_also_inside_near():
+    cb = Codebook.from_dict(
+        {
+            "synonyms": {"hw": ["ハローワーク", "職安窓口甲"]},
+            "codes": [{"id": "a", "rule": "near($hw-連携)[5] | $hw"}],
+        }
+    )
+    tokens = tokenize(Corpus.from_texts(["ハローワークと連携する"]), cache=False)
+    warnings = cb.lint(tokens)
+    assert not any("'$hw'" in w for w in warnings)
+    # The unseen member is reported for the near() and for the plain $hw.
+    assert sum("'職安窓口甲'" in w for w in warnings) == 2
+    assert not any("'ハローワーク'" in w or "'連携'" in w for w in warnings)

@@ -232,6 +232,7 @@ class Compiler:
         self._split_cache: dict[str, tuple[str, ...]] = {}
         self._evidence: list[tuple[str, Node, Any]] = []
         self._positions_cache: dict[Word, np.ndarray] = {}
+        self._near_cache: dict[tuple[Word, str], np.ndarray] = {}
         # Whole-corpus match counts per pattern (shared by codes using the same one).
         self._text_cache: dict[str, np.ndarray] = {}
         # Units that can still make the enclosing ``and`` true (None: all).
@@ -587,6 +588,14 @@ class Compiler:
         _, hits = self._phrase(tuple(Word(p) for p in pieces), "any", code)
         return hits[0]
 
+    def _near_occurrences(self, w: Word, code: str, polarity: str) -> np.ndarray:
+        """:meth:`_occurrences` with the wanted polarity, kept for the run:
+        synonym lists recur in many near() atoms."""
+        key = (w, polarity)
+        if key not in self._near_cache:
+            self._near_cache[key] = self._keep(self._occurrences(w, code), polarity)
+        return self._near_cache[key]
+
     def _near(self, node: Near, code: str) -> tuple[np.ndarray, np.ndarray]:
         """KH Coder's near()/seq(): a scan starts at each occurrence of a listed
         word (seq: of the first word; a run of the same word starts from its
@@ -602,11 +611,17 @@ class Compiler:
         # about the negated clause: its words count whether negated or not.
         polarity = "any" if any(self._names_negation(w) for w in node.words) else "plain"
         k = len(node.words)
-        pos_list, word_list = [], []
-        for j, w in enumerate(node.words):
-            idx = self._keep(self._occurrences(w, code), polarity)
-            pos_list.append(idx)
-            word_list.append(np.full(len(idx), j))
+        occ = [self._near_occurrences(w, code, polarity) for w in node.words]
+        # A scan never leaves its unit: only units holding every word can
+        # succeed, and with one rare word that is a handful of units.
+        in_all = np.ones(ix.n, dtype=bool)
+        for idx in sorted(occ, key=len):
+            has = np.zeros(ix.n, dtype=bool)
+            has[unit[idx]] = True
+            in_all &= has
+        occ = [idx[in_all[unit[idx]]] for idx in occ]
+        pos_list = occ
+        word_list = [np.full(len(idx), j) for j, idx in enumerate(occ)]
         pos = np.concatenate(pos_list)
         word = np.concatenate(word_list)
         order = np.lexsort((word, pos))

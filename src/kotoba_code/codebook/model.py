@@ -410,12 +410,16 @@ class Codebook:
                 continue
             words: list[Word] = []
             for node in walk(c.ast):
-                if isinstance(node, Word):
-                    words.append(node)
-                elif isinstance(node, (Phrase, Near)):
-                    words.extend(node.words)
-                elif isinstance(node, Synonyms):
-                    words.extend(Word(w, line=node.line) for w in self.synonyms[node.name])
+                inner = node.words if isinstance(node, (Phrase, Near)) else (node,)
+                for x in inner:
+                    # A synonym list is checked word by word, also inside near().
+                    if isinstance(x, Word) and x.lemma.startswith("$"):
+                        words.extend(Word(w, line=x.line) for w in self.synonyms.get(x.lemma[1:], ()))
+                    elif isinstance(x, Synonyms):
+                        words.extend(Word(w, line=x.line) for w in self.synonyms[x.name])
+                    elif isinstance(x, Word):
+                        words.append(x)
+            self.split_words([w.lemma for w in words if not w.is_glob and w.lemma not in lemmas], tokens)
             for w in words:
                 if w.is_glob:
                     rx = re.compile(re.escape(w.lemma).replace(r"\*", ".*"))

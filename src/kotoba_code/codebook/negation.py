@@ -4,7 +4,7 @@ A content word is *negated* when a negator closes its clause:
 「不足していない」「温度差はない」「特に問題はありません」「情報共有ができていない」.
 The scope runs back from the negator to the previous clause boundary
 (sentence end, line break, comma, bullet, or a clause-linking particle such as
-が/けど/ので). Negators: the auxiliaries ない/ぬ/ず (ません → ぬ), the
+が/けど/ので, also ので read as の + だ). Negators: the auxiliaries ない/ぬ/ず (ません → ぬ), the
 adjective ない/無い and the noun なし/無し. A negator that opens a condition or
 obligation (しなければ/しないと/しなくては) does not negate, nor does one in
 a question (ないか).
@@ -61,6 +61,7 @@ def negation_mask(tokens: Tokens) -> np.ndarray:
         | (pos.str.startswith("助詞-接続助詞") & lemma.isin(_BOUNDARY_PARTICLES))
     ).to_numpy()
     particle = pos.str.startswith("助詞").to_numpy()
+    juntai_v = pos.str.startswith("助詞-準体助詞").to_numpy()
     lem = lemma.to_numpy(dtype=object)
     renyo_v = cform.str.startswith("連用形").to_numpy()
 
@@ -116,6 +117,15 @@ def negation_mask(tokens: Tokens) -> np.ndarray:
     # ノウハウがなく対応できない: なく ends its own clause.
     continuative = is_neg & renyo_v[w] & ~(nxt1_particle & np.isin(nxt1, ["て", "は", "も"]))
     starts_clause[1:] |= continuative[:-1] & ~doc_start[1:]
+    # Sudachi reads ので after ない as の + だ(で): 情報がないので答えようがない
+    # is two clauses. のではない / のでもない stay one (不足しているのではない).
+    node = (
+        (tok_lemma == "だ")
+        & renyo_v[w]
+        & shifted(juntai_v[w], -1, False)
+        & ~(nxt1_particle & np.isin(nxt1, ["は", "も"]))
+    )
+    starts_clause |= node
     is_neg &= ~conditional
 
     clause = np.cumsum(starts_clause)
