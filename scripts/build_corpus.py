@@ -6,16 +6,17 @@ answers with the codes their writer gave them. This script produces:
 * corpus/answers.csv         id, group, prefecture, question, answer (no codes; all parts)
 * corpus/labelled/tune.csv   id, group, question, text, codes  (odd row numbers, plus all of extra*.csv)
 * corpus/labelled/test.csv   id, group, question, text, codes  (even row numbers; never tuned on)
-* corpus/labelled/dev.csv    id, group, question, text, codes  (all of dev.csv)
+* corpus/labelled/dev.csv    id, group, question, text, codes  (all of dev.csv, then dev2.csv)
 
-corpus/_parts/extra.csv, corpus/_parts/extra2.csv and corpus/_parts/extra3.csv
-(answers written later, for tuning; extra3.csv adds more diverse situations,
-wordings and near-misses) go to the tuning split only, so the test split stays
-exactly as it was first drawn.
+corpus/_parts/extra.csv, corpus/_parts/extra2.csv, corpus/_parts/extra3.csv and
+corpus/_parts/extra4.csv (answers written later, for tuning; extra3.csv and
+extra4.csv add more diverse situations, wordings and near-misses) go to the
+tuning split only, so the test split stays exactly as it was first drawn.
 
 corpus/_parts/dev.csv holds an independent development split: it is scored
 for generalisation while rules are written, but never tuned on, and goes
-neither to the tuning nor to the test split.
+neither to the tuning nor to the test split. corpus/_parts/dev2.csv (a second
+development sample by another writer) is appended to it: dev rows first, then dev2.
 
 Run: python scripts/build_corpus.py
 """
@@ -43,11 +44,10 @@ def _labelled(df: pd.DataFrame) -> pd.DataFrame:
 def main() -> None:
     frames = [f for f in (_read("municipal.csv"), _read("hellowork.csv")) if f is not None]
     df = pd.concat(frames, ignore_index=True)
-    extras = [f for f in (_read(n) for n in ("extra.csv", "extra2.csv", "extra3.csv")) if f is not None]
+    extras = [f for f in (_read(n) for n in ("extra.csv", "extra2.csv", "extra3.csv", "extra4.csv")) if f is not None]
     extra = pd.concat(extras, ignore_index=True) if extras else df.iloc[:0]
-    dev = _read("dev.csv")
-    if dev is None:
-        dev = df.iloc[:0]
+    devs = [f for f in (_read(n) for n in ("dev.csv", "dev2.csv")) if f is not None]
+    dev = pd.concat(devs, ignore_index=True) if devs else df.iloc[:0]
     pd.concat([df, extra, dev], ignore_index=True)[["id", "group", "prefecture", "question", "answer"]].to_csv(
         ROOT / "corpus" / "answers.csv", index=False, encoding="utf-8"
     )

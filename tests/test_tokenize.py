@@ -193,3 +193,15 @@ def test_tokenizing_from_several_threads_at_once():
     with ThreadPoolExecutor(8) as pool:
         results = list(pool.map(lambda c: tokenize(c, cache=False), corpora))
     assert all(len(r) == len(results[0]) for r in results)
+
+
+def test_words_sudachi_joins_itself_keep_their_own_forms():
+    # Sudachi gives every katakana run it joins (サポステ, ワンフロア) one
+    # shared word id; each must keep its own forms whichever comes first.
+    for texts in (
+        ["福祉事務所とワンフロアです", "サポステに紹介した"],
+        ["サポステに紹介した", "福祉事務所とワンフロアです"],
+    ):
+        toks = tokenize(Corpus.from_texts(texts), cache=False)
+        lemmas = {t.lemma for i in range(2) for t in toks.doc(i)}
+        assert {"サポステ", "ワンフロア"} <= lemmas

@@ -26,9 +26,12 @@ if TYPE_CHECKING:
 
 # Sudachi refuses inputs over 49,149 UTF-8 bytes; stay well below.
 MAX_CHUNK_BYTES = 40_000
-# Word ids at or above this value are out-of-vocabulary or joined numbers:
-# their forms depend on the text, so they are keyed by their forms instead.
+# Word ids at or above this value are out-of-vocabulary or joined numbers;
+# words Sudachi joins itself (katakana runs such as サポステ) all share the
+# id _JOINED_ID. Their forms depend on the text, so they are keyed by their
+# forms instead of their id.
 _OOV_ID = 0xF0000000
+_JOINED_ID = 0x0FFFFFFF
 # Vocabulary rows created here (user words, unknown words) are stored as
 # _OOV_BASE + row while tokenizing, above every Sudachi word id.
 _OOV_BASE = 1 << 33
@@ -113,7 +116,7 @@ class SudachiTokenizer:
 
         return {
             "backend": self.backend,
-            "version": 1,
+            "version": 2,
             "split_mode": self._mode_name(),
             "user_words": sorted(self._user_words().items()),
             "sudachipy": sudachipy.__version__,
@@ -175,7 +178,7 @@ class SudachiTokenizer:
             ws = [m.word_id() for m in ml]
             if not seen.issuperset(ws):
                 for j, w in enumerate(ws):
-                    if w >= _OOV_ID:
+                    if w >= _OOV_ID or (w & _JOINED_ID) == _JOINED_ID:
                         ws[j] = register_oov(ml[j])
                     elif w not in seen:
                         known[w] = _forms(ml[j], pos_of)
