@@ -11,8 +11,8 @@ from kotoba_code.testing import assert_codebook, assert_codes
 
 # Reached on the held-out split when the thresholds were set; a rule change
 # that lowers agreement below them fails here (see docs/maintaining-codebooks.md).
-# The per-code floor is below the 0.70 goal: the third round of rules, chosen
-# for its gain on the development split, scores private_partnership 0.64 here.
+# The per-code floor is below the 0.70 goal: the rules since the third round,
+# chosen for their gains on the development split, score private_partnership 0.64 here.
 MIN_MACRO_F1 = 0.85
 MIN_CODE_F1 = 0.60
 
