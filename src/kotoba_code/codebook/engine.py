@@ -268,18 +268,6 @@ class Compiler:
             for j, a in enumerate(atoms):
                 self._batched[a] = (product, j)
 
-    def _rule_words(self) -> Iterable[Word]:
-        """Every word the rules name, inside phrases, near() and synonym lists too."""
-        for code in self.cb.codes:
-            for node in walk(code.ast) if code.ast is not None else ():
-                inner = node.words if isinstance(node, (Near, Phrase)) else (node,)
-                for x in inner:
-                    if isinstance(x, Word) and x.lemma.startswith("$"):
-                        x = Synonyms(x.lemma[1:], line=x.line, col=x.col)
-                    for w in self._expand(x, code.id):
-                        if isinstance(w, Word):
-                            yield w
-
     def _batchable(self, w: Word) -> bool:
         return w.surface is None and w.pos not in posmap.CONTEXT_POS and self._pieces(w) is None
 
@@ -321,7 +309,12 @@ class Compiler:
         # Rule words that are not one token here are split by the tokenizer
         # all in one call rather than one call each.
         forms = self.ix.vocab_forms()
-        words = {w.lemma for w in self._rule_words() if not (w.is_glob or w.pos or w.conj) and w.lemma not in forms}
+        words = {
+            w.lemma
+            for code in self.cb.codes
+            for w in self.cb.rule_words(code)
+            if not (w.is_glob or w.pos or w.conj) and w.lemma not in forms
+        }
         self.cb.split_words(sorted(words), self.ix.tokens)
         self._batch_words()
         for code in self.cb.ordered_codes():

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import yaml
 
-from kotoba_code.codebook.rules import CodeRef, Near, Node, Synonyms, Variable, parse_rule, walk
+from kotoba_code.codebook.rules import CodeRef, Near, Node, Phrase, Synonyms, Variable, Word, parse_rule, walk
 from kotoba_code.errors import CodebookError, CorpusReadError, Errors, KotobaWarning, Warnings
 
 if TYPE_CHECKING:
@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     from kotoba_code.tokenize.tokens import Tokens
 
 SHIPPED = ("welfare_employment",)
-_COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
+# A code's display colour, as REFI-QDA writes it.
+COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
 
 
 @dataclass(frozen=True)
@@ -170,7 +171,7 @@ class Codebook:
                     rule = ""
                 ex = item.get("examples") or []
                 color = str(item.get("color", "") or "")
-                if color and not _COLOR.fullmatch(color):
+                if color and not COLOR.fullmatch(color):
                     problems.append(
                         Errors.E306.format(
                             where=source,
@@ -398,27 +399,35 @@ class Codebook:
         index, values, evidence = compile_and_run(self, tokens, unit)
         return CodingResult(self, index, values, evidence)
 
+    def rule_words(self, code: Code) -> Iterator[Word]:
+        """Every word the rule of ``code`` names: inside phrases and near()
+        too, and synonym lists (``$name``) word by word.
+
+        Examples
+        --------
+        >>> cb = Codebook.from_dict({"synonyms": {"hw": ["ハローワーク", "HW"]},
+        ...                          "codes": [{"id": "a", "rule": "near($hw-連携) | 卒業+証書"}]})
+        >>> [w.lemma for w in cb.rule_words(cb["a"])]
+        ['ハローワーク', 'HW', '連携', '卒業', '証書']
+        """
+        for node in walk(code.ast) if code.ast is not None else ():
+            for x in node.words if isinstance(node, (Phrase, Near)) else (node,):
+                if isinstance(x, Word) and x.lemma.startswith("$"):
+                    yield from (Word(w, line=x.line) for w in self.synonyms.get(x.lemma[1:], ()))
+                elif isinstance(x, Synonyms):
+                    yield from (Word(w, line=x.line) for w in self.synonyms[x.name])
+                elif isinstance(x, Word):
+                    yield x
+
     def lint(self, tokens: Tokens) -> list[str]:
         """Warnings about rule words that are not one token under the tokenizer
         of ``tokens`` or never occur in its corpus."""
-        from kotoba_code.codebook.rules import Near, Phrase, Word
-
         lemmas = set(tokens.vocab["lemma"].astype(str)) | set(tokens.vocab["norm"].astype(str))
         out: list[str] = []
         for c in self.codes:
             if c.ast is None:
                 continue
-            words: list[Word] = []
-            for node in walk(c.ast):
-                inner = node.words if isinstance(node, (Phrase, Near)) else (node,)
-                for x in inner:
-                    # A synonym list is checked word by word, also inside near().
-                    if isinstance(x, Word) and x.lemma.startswith("$"):
-                        words.extend(Word(w, line=x.line) for w in self.synonyms.get(x.lemma[1:], ()))
-                    elif isinstance(x, Synonyms):
-                        words.extend(Word(w, line=x.line) for w in self.synonyms[x.name])
-                    elif isinstance(x, Word):
-                        words.append(x)
+            words = list(self.rule_words(c))
             self.split_words([w.lemma for w in words if not w.is_glob and w.lemma not in lemmas], tokens)
             for w in words:
                 if w.is_glob:

@@ -61,7 +61,6 @@ MACHINE_USER = "kotoba_code"
 _GUID_NAMESPACE = uuid.UUID("6f1c3a52-8d2e-5b7a-9c41-2e8f0d6a4b13")
 _CODE_KEY = "kotoba-code"
 _CODEBOOK_KEY = "kotoba-codebook"
-_COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
 # Tableau 10: distinct on screen and in print; one colour per top-level branch.
 _PALETTE = (
     "#4E79A7",
@@ -354,7 +353,7 @@ def build_codebook(
     records: list[dict[str, Any]], settings: dict[str, Any], *, source: str, default_name: str = ""
 ) -> Codebook:
     """A :class:`~kotoba_code.codebook.Codebook` from code records and settings."""
-    from kotoba_code.codebook.model import Code, Codebook
+    from kotoba_code.codebook.model import COLOR, Code, Codebook
 
     codes = [
         Code(
@@ -366,7 +365,7 @@ def build_codebook(
             exclude=r["exclude"],
             examples=r["examples"],
             category=r["parent"],
-            color=r["color"].upper() if _COLOR.fullmatch(r["color"]) else "",
+            color=r["color"].upper() if COLOR.fullmatch(r["color"]) else "",
         )
         for r in records
         if r["kind"] == "code"
