@@ -119,13 +119,13 @@ def negation_mask(tokens: Tokens) -> np.ndarray:
     starts_clause[1:] |= continuative[:-1] & ~doc_start[1:]
     # Sudachi reads ので after ない as の + だ(で): 情報がないので答えようがない
     # is two clauses. のではない / のでもない stay one (不足しているのではない).
-    node = (
+    de_after_no = (
         (tok_lemma == "だ")
         & renyo_v[w]
         & shifted(juntai_v[w], -1, False)
         & ~(nxt1_particle & np.isin(nxt1, ["は", "も"]))
     )
-    starts_clause |= node
+    starts_clause |= de_after_no
     is_neg &= ~conditional
 
     clause = np.cumsum(starts_clause)
