@@ -7,6 +7,7 @@ answers with the codes their writer gave them. This script produces:
 * corpus/labelled/tune.csv   id, group, question, text, codes  (odd row numbers, plus all of extra*.csv)
 * corpus/labelled/test.csv   id, group, question, text, codes  (even row numbers; never tuned on)
 * corpus/labelled/dev.csv    id, group, question, text, codes  (all of dev.csv, then dev2.csv)
+* corpus/labelled/test2.csv  id, group, question, text, codes  (all of test2.csv; a second held-out split)
 
 corpus/_parts/extra.csv, corpus/_parts/extra2.csv, corpus/_parts/extra3.csv and
 corpus/_parts/extra4.csv (answers written later, for tuning; extra3.csv and
@@ -17,6 +18,11 @@ corpus/_parts/dev.csv holds an independent development split: it is scored
 for generalisation while rules are written, but never tuned on, and goes
 neither to the tuning nor to the test split. corpus/_parts/dev2.csv (a second
 development sample by another writer) is appended to it: dev rows first, then dev2.
+
+corpus/_parts/test2.csv holds a second held-out test split (corpus/labelled/test2.csv),
+written by another writer after the rules of the fifth round were drafted, from the code
+definitions alone. Nobody who writes rules reads it; it is scored once per release of
+the codebook, as a check that the scores on the first test split carry over.
 
 Run: python scripts/build_corpus.py
 """
@@ -48,7 +54,9 @@ def main() -> None:
     extra = pd.concat(extras, ignore_index=True) if extras else df.iloc[:0]
     devs = [f for f in (_read(n) for n in ("dev.csv", "dev2.csv")) if f is not None]
     dev = pd.concat(devs, ignore_index=True) if devs else df.iloc[:0]
-    pd.concat([df, extra, dev], ignore_index=True)[["id", "group", "prefecture", "question", "answer"]].to_csv(
+    test2 = _read("test2.csv")
+    test2 = test2 if test2 is not None else df.iloc[:0]
+    pd.concat([df, extra, dev, test2], ignore_index=True)[["id", "group", "prefecture", "question", "answer"]].to_csv(
         ROOT / "corpus" / "answers.csv", index=False, encoding="utf-8"
     )
     lab = _labelled(df)
@@ -61,8 +69,9 @@ def main() -> None:
     tune.to_csv(out / "tune.csv", index=False, encoding="utf-8")
     lab[order % 2 == 1].to_csv(out / "test.csv", index=False, encoding="utf-8")
     _labelled(dev).to_csv(out / "dev.csv", index=False, encoding="utf-8")
-    total = len(df) + len(extra) + len(dev)
-    print(f"{total} answers; tune {len(tune)}, test {int((order % 2 == 1).sum())}, dev {len(dev)}")
+    _labelled(test2).to_csv(out / "test2.csv", index=False, encoding="utf-8")
+    total = len(df) + len(extra) + len(dev) + len(test2)
+    print(f"{total} answers; tune {len(tune)}, test {int((order % 2 == 1).sum())}, dev {len(dev)}, test2 {len(test2)}")
 
 
 if __name__ == "__main__":
