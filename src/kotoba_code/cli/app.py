@@ -180,14 +180,57 @@ def freq_cmd(codebook: Any, tokens: Any, unit: str, quiet: bool, by: str | None,
         info(quiet, f"{len(table)} codes → {output}")
 
 
+# How each kind of lint warning is headed and counted, in the order printed.
+_LINT_KINDS = {
+    "split": ("not one token", "matched as the phrase of their tokens; add them to user_words to keep them whole"),
+    "unseen": ("never occur in the corpus", "they match nothing"),
+}
+
+
 @cli.command("lint")
 @pass_coding
-def lint_cmd(codebook: Any, tokens: Any, unit: str, quiet: bool) -> None:
-    """Warn about rule words that are not one token or never occur in INPUT."""
+@click.option("--summary", is_flag=True, help="Only the number of warnings per code and synonym list, and per kind.")
+def lint_cmd(codebook: Any, tokens: Any, unit: str, quiet: bool, summary: bool) -> None:
+    """Warn about rule words that are not one token or never occur in INPUT.
+
+    Each word is reported once per place: a word written in a rule at its code
+    and line, a word of a shared synonym list once at the list ($name). The
+    warnings are grouped by kind, those that change what matches (not one
+    token) first, and end with a count per kind; --summary prints only counts.
+    Warnings do not change the exit status."""
     problems = codebook.lint(tokens)
-    for line in problems:
-        click.echo(line)
+    by_kind = {kind: [w for w in problems if w.kind == kind] for kind in _LINT_KINDS}
+    if summary:
+        _lint_summary(codebook, problems)
+    else:
+        for kind, (name, why) in _LINT_KINDS.items():
+            if by_kind[kind]:
+                click.echo(f"== {len(by_kind[kind])} {name}: {why} ==")
+                for w in by_kind[kind]:
+                    click.echo(str(w))
+                click.echo("")
+    if problems:
+        for kind, (name, _) in _LINT_KINDS.items():
+            click.echo(f"{name}: {len(by_kind[kind])} warning(s)")
     info(quiet, f"{len(problems)} warning(s) for {len(codebook)} codes")
+
+
+def _lint_summary(codebook: Any, problems: list[Any]) -> None:
+    """One row per code or synonym list with warnings: its line and the count per kind."""
+    rows: dict[tuple[str, int], dict[str, int]] = {}
+    for w in problems:
+        place = (f"${w.synonym_list}", w.line) if w.synonym_list else (w.code, codebook[w.code].line)
+        counts = rows.setdefault(place, dict.fromkeys(_LINT_KINDS, 0))
+        counts[w.kind] += 1
+    if not rows:
+        return
+    heads = [name for name, _ in _LINT_KINDS.values()]
+    width = max(len("code or $list"), *(len(where) for where, _ in rows))
+    click.echo(f"{'code or $list':<{width}}  {'line':>5}  " + "  ".join(heads))
+    for (where, line), counts in rows.items():
+        cells = "  ".join(f"{counts[kind]:>{len(head)}}" for kind, head in zip(_LINT_KINDS, heads, strict=True))
+        click.echo(f"{where:<{width}}  {line:>5}  {cells}")
+    click.echo("")
 
 
 @cli.command("test")

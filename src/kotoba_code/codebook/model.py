@@ -68,6 +68,68 @@ class Code:
     ast: Node | None = field(default=None, compare=False, repr=False)
 
 
+@dataclass(frozen=True)
+class LintWarning:
+    """One finding of :meth:`Codebook.lint`: a rule word that is not one token
+    under the tokenizer (``kind="split"``) or never occurs in the corpus
+    (``kind="unseen"``; for a glob, matches no word).
+
+    A word written in a rule is placed at its rule line and ``code``; a word
+    of a shared synonym list at the list's line and ``synonym_list``, once,
+    however many codes use the list (``used_by``). ``str(w)`` is the message.
+
+    Attributes
+    ----------
+    file : str
+        The codebook's source.
+    line : int
+        Line of the rule word, or of the synonym list (0 when unknown).
+    word : str
+        The word as written.
+    kind : str
+        ``"split"`` or ``"unseen"``.
+    code : str
+        Id of the code whose rule names the word ("" for a list word).
+    synonym_list : str
+        Name of the synonym list the word comes from ("" for a rule word).
+    pieces : tuple of str
+        The lemmas a ``"split"`` word is tokenized into.
+    used_by : tuple of str
+        For a list word: the codes whose rules use the list.
+    """
+
+    file: str
+    line: int
+    word: str
+    kind: str
+    code: str = ""
+    synonym_list: str = ""
+    pieces: tuple[str, ...] = ()
+    used_by: tuple[str, ...] = ()
+
+    @property
+    def place(self) -> str:
+        """Where the word is written: file, line, and code or ``$list``."""
+        if self.synonym_list:
+            line = f"line {self.line}, " if self.line else ""
+            return f"{self.file}, {line}synonym list ${self.synonym_list}"
+        return f"{self.file}, line {self.line}, code {self.code!r}"
+
+    @property
+    def message(self) -> str:
+        if self.kind == "split":
+            return (
+                f"{self.place}: {self.word!r} is {len(self.pieces)} tokens here ({' + '.join(self.pieces)}); "
+                "it is matched as that phrase. Add it to user_words to keep it whole."
+            )
+        if Word(self.word).is_glob:
+            return f"{self.place}: {self.word!r} matches no word in the corpus"
+        return f"{self.place}: {self.word!r} never occurs in the corpus"
+
+    def __str__(self) -> str:
+        return self.message
+
+
 @dataclass(eq=False)
 class Codebook:
     """A set of codes with their rules, plus shared synonyms and user words.
@@ -87,6 +149,8 @@ class Codebook:
     categories: dict[str, str] = field(default_factory=dict)
     negation: bool = True
     optional_variables: list[str] = field(default_factory=list)
+    # Line of each synonym list's name in the codebook file, for messages.
+    synonym_lines: dict[str, int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self._by_id = {c.id: c for c in self.codes}
@@ -207,9 +271,9 @@ class Codebook:
             add_codes(data["codes"], "", data.get("__line__", 0))
         if problems:
             raise CodebookError("\n".join(problems))
-        synonyms = {
-            str(k): [str(w) for w in v] for k, v in (data.get("synonyms") or {}).items() if not str(k).startswith("__")
-        }
+        synonym_data = data.get("synonyms") or {}
+        synonyms = {str(k): [str(w) for w in v] for k, v in synonym_data.items() if not str(k).startswith("__")}
+        key_lines = synonym_data.get("__key_lines__", {})
         return cls(
             codes=codes,
             name=str(data.get("name", "")),
@@ -219,6 +283,7 @@ class Codebook:
             categories=categories,
             negation=bool(data.get("negation", True)),
             optional_variables=[str(v) for v in (data.get("optional_variables") or [])],
+            synonym_lines={str(k): int(v) for k, v in key_lines.items() if str(k) in synonyms},
         )
 
     # -- validation ----------------------------------------------------------
@@ -410,44 +475,87 @@ class Codebook:
         >>> [w.lemma for w in cb.rule_words(cb["a"])]
         ['ハローワーク', 'HW', '連携', '卒業', '証書']
         """
+        for w, _ in self._rule_words(code):
+            yield w
+
+    def _rule_words(self, code: Code) -> Iterator[tuple[Word, str]]:
+        """:meth:`rule_words`, each with the name of the synonym list it comes
+        from ("" for a word written in the rule)."""
         for node in walk(code.ast) if code.ast is not None else ():
             for x in node.words if isinstance(node, (Phrase, Near)) else (node,):
                 if isinstance(x, Word) and x.lemma.startswith("$"):
-                    yield from (Word(w, line=x.line) for w in self.synonyms.get(x.lemma[1:], ()))
+                    name = x.lemma[1:]
+                    yield from ((Word(w, line=x.line), name) for w in self.synonyms.get(name, ()))
                 elif isinstance(x, Synonyms):
-                    yield from (Word(w, line=x.line) for w in self.synonyms[x.name])
+                    yield from ((Word(w, line=x.line), x.name) for w in self.synonyms[x.name])
                 elif isinstance(x, Word):
-                    yield x
+                    yield x, ""
 
-    def lint(self, tokens: Tokens) -> list[str]:
-        """Warnings about rule words that are not one token under the tokenizer
-        of ``tokens`` or never occur in its corpus."""
+    def lint(self, tokens: Tokens) -> list[LintWarning]:
+        """Rule words that are not one token under the tokenizer of ``tokens``
+        or never occur in its corpus, one :class:`LintWarning` per word and
+        place: a word written in a rule at its code and line, a word of a
+        synonym list once at the list (the lists the rules use). In file
+        order; ``str()`` of a warning is its message.
+
+        Examples
+        --------
+        >>> from kotoba_code import Corpus, tokenize
+        >>> cb = Codebook.from_dict({"synonyms": {"hw": ["ハローワーク", "職安"]},
+        ...                          "codes": [{"id": "a", "rule": "$hw | near($hw-連携)"}]})
+        >>> tokens = tokenize(Corpus.from_texts(["ハローワークと連携"]), cache=False)
+        >>> [str(w) for w in cb.lint(tokens)]
+        ["<dict>, synonym list $hw: '職安' never occurs in the corpus"]
+        """
         lemmas = set(tokens.vocab["lemma"].astype(str)) | set(tokens.vocab["norm"].astype(str))
-        out: list[str] = []
+        # (word, code, list, line) -> sort key (line and order of the place, line
+        # of the word, order found): a list word is keyed by its list alone.
+        places: dict[tuple[str, str, str, int], tuple[int, int, int, int]] = {}
+        place_order: dict[tuple[str, str], int] = {}
+        used_by: dict[str, dict[str, None]] = {}
         for c in self.codes:
             if c.ast is None:
                 continue
-            words = list(self.rule_words(c))
-            self.split_words([w.lemma for w in words if not w.is_glob and w.lemma not in lemmas], tokens)
-            for w in words:
-                if w.is_glob:
-                    rx = re.compile(re.escape(w.lemma).replace(r"\*", ".*"))
-                    if not any(rx.fullmatch(x) for x in lemmas):
-                        out.append(
-                            f"{self.source}, line {w.line}, code {c.id!r}: {w.lemma!r} matches no word in the corpus"
-                        )
-                    continue
-                if w.lemma in lemmas:
-                    continue
-                pieces = self.split_word(w.lemma, tokens)
-                if len(pieces) > 1:
-                    out.append(
-                        f"{self.source}, line {w.line}, code {c.id!r}: {w.lemma!r} is {len(pieces)} tokens here "
-                        f"({' + '.join(pieces)}); it is matched as that phrase. Add it to user_words to keep it whole."
-                    )
+            for w, name in self._rule_words(c):
+                if name:
+                    used_by.setdefault(name, {})[c.id] = None
+                    line = self.synonym_lines.get(name, 0)
+                    key = (w.lemma, "", name, line)
+                    place, place_line, word_line = ("list", name), line, line
                 else:
-                    out.append(f"{self.source}, line {w.line}, code {c.id!r}: {w.lemma!r} never occurs in the corpus")
-        return out
+                    key = (w.lemma, c.id, "", w.line)
+                    place, place_line, word_line = ("code", c.id), c.line, w.line
+                if key not in places:
+                    order = place_order.setdefault(place, len(place_order))
+                    places[key] = (place_line, order, word_line, len(places))
+        splits = self.split_words(
+            [word for word, *_ in places if word not in lemmas and not Word(word).is_glob], tokens
+        )
+        out: list[tuple[tuple[int, int, int, int], LintWarning]] = []
+        for (word, code, name, line), order in places.items():
+            pieces: list[str] = []
+            if Word(word).is_glob:
+                rx = re.compile(re.escape(word).replace(r"\*", ".*"))
+                if any(rx.fullmatch(x) for x in lemmas):
+                    continue
+                kind = "unseen"
+            elif word in lemmas:
+                continue
+            else:
+                pieces = splits[word]
+                kind = "split" if len(pieces) > 1 else "unseen"
+            warning = LintWarning(
+                file=self.source,
+                line=line,
+                word=word,
+                kind=kind,
+                code=code,
+                synonym_list=name,
+                pieces=tuple(pieces) if kind == "split" else (),
+                used_by=tuple(used_by.get(name, ())),
+            )
+            out.append((order, warning))
+        return [w for _, w in sorted(out, key=lambda x: x[0])]
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -456,14 +564,19 @@ class _LineLoader(yaml.SafeLoader):
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         mapping = super().construct_mapping(node, deep=deep)
         lines = {}
+        key_lines = {}
         for key_node, value_node in node.value:
             line = value_node.start_mark.line + 1
             if isinstance(value_node, yaml.ScalarNode) and value_node.style in ("|", ">"):
                 line += 1  # block scalars start on the next line
             lines[key_node.value] = line
+            # Where the key is written: a synonym list's name, also when its
+            # words follow on lines of their own.
+            key_lines[key_node.value] = key_node.start_mark.line + 1
         mapping["__line__"] = node.start_mark.line + 1
         mapping["__lines__"] = lines
+        mapping["__key_lines__"] = key_lines
         return mapping
 
 
-__all__ = ["Code", "Codebook", "SHIPPED"]
+__all__ = ["Code", "Codebook", "LintWarning", "SHIPPED"]
