@@ -9,10 +9,10 @@ answers with the codes their writer gave them. This script produces:
 * corpus/labelled/dev.csv    id, group, question, text, codes  (all of dev.csv, then dev2.csv)
 * corpus/labelled/test2.csv  id, group, question, text, codes  (all of test2.csv; a second held-out split)
 
-corpus/_parts/extra.csv, corpus/_parts/extra2.csv, corpus/_parts/extra3.csv and
-corpus/_parts/extra4.csv (answers written later, for tuning; extra3.csv and
-extra4.csv add more diverse situations, wordings and near-misses) go to the
-tuning split only, so the test split stays exactly as it was first drawn.
+corpus/_parts/extra.csv, corpus/_parts/extra2.csv, corpus/_parts/extra3.csv,
+corpus/_parts/extra4.csv and corpus/_parts/extra5.csv (answers written later, for tuning; extra3.csv and
+extra4.csv add more diverse situations, wordings and near-misses; extra5.csv
+concentrates on the boundaries of private_partnership) go to the tuning split only, so the test split stays exactly as it was first drawn.
 
 corpus/_parts/dev.csv holds an independent development split: it is scored
 for generalisation while rules are written, but never tuned on, and goes
@@ -50,7 +50,11 @@ def _labelled(df: pd.DataFrame) -> pd.DataFrame:
 def main() -> None:
     frames = [f for f in (_read("municipal.csv"), _read("hellowork.csv")) if f is not None]
     df = pd.concat(frames, ignore_index=True)
-    extras = [f for f in (_read(n) for n in ("extra.csv", "extra2.csv", "extra3.csv", "extra4.csv")) if f is not None]
+    extras = [
+        f
+        for f in (_read(n) for n in ("extra.csv", "extra2.csv", "extra3.csv", "extra4.csv", "extra5.csv"))
+        if f is not None
+    ]
     extra = pd.concat(extras, ignore_index=True) if extras else df.iloc[:0]
     devs = [f for f in (_read(n) for n in ("dev.csv", "dev2.csv")) if f is not None]
     dev = pd.concat(devs, ignore_index=True) if devs else df.iloc[:0]
