@@ -12,9 +12,9 @@ import pytest
 
 from kotoba_code import read_corpus, tokenize
 from kotoba_code.codebook import Codebook
-from kotoba_code.codebook.engine import Compiler, UnitIndex
+from kotoba_code.codebook.engine import Compiler, UnitIndex, _runs
 from kotoba_code.codebook.literals import required_literals
-from kotoba_code.codebook.rules import Regex, walk
+from kotoba_code.codebook.rules import Near, Regex, walk
 from kotoba_code.tokenize import SudachiTokenizer
 
 
@@ -142,3 +142,50 @@ def test_units_containing_is_exact_for_short_strings_and_a_superset_for_long(sam
         assert truth <= rows
         if len(s) <= 2:
             assert rows == truth
+
+
+def test_runs_finds_every_element_equal_to_a_value():
+    rng = np.random.default_rng(0)
+    for _ in range(300):
+        a = np.sort(rng.integers(0, 30, size=rng.integers(0, 60)))
+        values = np.unique(rng.integers(0, 30, size=rng.integers(0, 10)))
+        assert np.array_equal(_runs(a, values), np.flatnonzero(np.isin(a, values)))
+
+
+@pytest.mark.slow
+def test_a_pattern_searched_for_different_units_in_play_counts_each_right(sample):
+    # A pattern that recurs in rules is searched only in the units in play
+    # each time, remembering what it found; every answer must stay exact.
+    cb, tokens = sample
+    ix = UnitIndex(tokens, "document")
+    texts = ix.texts()
+    comp = Compiler(cb, ix)
+    rx = re.compile("(不足|問題|課題)(は|が)?(特に)?(ない|ありません)")
+    want = np.array([len(rx.findall(t)) for t in texts])
+    rng = np.random.default_rng(1)
+    for _ in range(5):
+        comp._cand = rng.random(ix.n) < 0.02
+        got = comp._text_counts(rx)
+        assert np.array_equal(got[comp._cand], want[comp._cand])
+    assert want.sum() > 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("level", ["document", "sentence"])
+def test_near_keeps_the_same_hits_whichever_way_units_are_narrowed(sample, level, monkeypatch):
+    # near()/seq() first keep the occurrences in units holding every word,
+    # by binary search over runs of units; a plain mask must give the same.
+    cb, tokens = sample
+    atoms = {(c.id, n) for c in cb.codes for n in walk(c.ast) if isinstance(n, Near)}
+    assert len(atoms) > 300
+
+    def hits(monotone: bool) -> list:
+        ix = UnitIndex(tokens, level)
+        monkeypatch.setattr(ix, "monotone_units", lambda: monotone)
+        comp = Compiler(cb, ix)
+        return [comp._near(node, code) for code, node in sorted(atoms, key=repr)]
+
+    runs, masked = hits(True), hits(False)
+    for (c1, s1), (c2, s2) in zip(runs, masked, strict=True):
+        assert np.array_equal(c1, c2) and np.array_equal(s1, s2)
+    assert sum(int(c.sum()) for c, _ in runs) > 1000

@@ -207,13 +207,40 @@ class UnitIndex:
         """Every dictionary and normalised form in the vocabulary."""
         return self._cached("vocab_forms", lambda: frozenset(self._lemma.tolist()) | frozenset(self._norm.tolist()))
 
+    def _form_ids(self) -> dict[str, list[int]]:
+        """Vocabulary rows by dictionary and normalised form: a word's rows
+        are one lookup, not a comparison with every vocabulary entry."""
+
+        def build() -> dict[str, list[int]]:
+            ids: dict[str, list[int]] = {}
+            for forms in (self._lemma.tolist(), self._norm.tolist()):
+                for i, f in enumerate(forms):
+                    rows = ids.setdefault(f, [])
+                    if not rows or rows[-1] != i:
+                        rows.append(i)
+            return ids
+
+        return self._cached("form_ids", build)
+
+    def monotone_units(self) -> bool:
+        """Whether the unit row of the tokens never decreases along the text
+        (true for every level built by Corpus.units), so the units of sorted
+        positions come out sorted."""
+
+        def build() -> bool:
+            u = self.tok_unit[self.tok_unit >= 0]
+            return bool(np.all(u[1:] >= u[:-1]))
+
+        return self._cached(("monotone", self.level), build)
+
     def vocab_mask(self, w: Word, codebook_where: str = "", code: str = "") -> np.ndarray:
         v = self.tokens.vocab
         if w.is_glob:
             rx = re.compile(fnmatch.translate(w.lemma))
             mask = np.fromiter((bool(rx.match(x)) for x in self._lemma), dtype=bool, count=len(self._lemma))
         else:
-            mask = (self._lemma == w.lemma) | (self._norm == w.lemma)
+            mask = np.zeros(len(self._lemma), dtype=bool)
+            mask[self._form_ids().get(w.lemma, [])] = True
         if w.pos:
             mask &= posmap.pos_mask(v, w.pos, where=codebook_where, code=code, line=w.line)
         if w.conj:
@@ -232,9 +259,11 @@ class Compiler:
         self._split_cache: dict[str, tuple[str, ...]] = {}
         self._evidence: list[tuple[str, Node, Any]] = []
         self._positions_cache: dict[Word, np.ndarray] = {}
-        self._near_cache: dict[tuple[Word, str], np.ndarray] = {}
+        self._near_cache: dict[tuple[Word, str], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         # Whole-corpus match counts per pattern (shared by codes using the same one).
         self._text_cache: dict[str, np.ndarray] = {}
+        # Per pattern: counts for the units searched so far, and which those are.
+        self._partial: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         # Units that can still make the enclosing ``and`` true (None: all).
         self._cand: np.ndarray | None = None
 
@@ -422,16 +451,29 @@ class Compiler:
         rows = self._prefilter(rx.pattern)
         if rows is None:
             if cand is not None and int(cand.sum()) * 20 < self.ix.n:
-                return self._search(rx, np.flatnonzero(cand))
+                return self._search_some(rx, np.flatnonzero(cand))
             counts = self._search(rx, None)
         else:
             in_play = rows if cand is None else rows[cand[rows]]
             if len(in_play) * 4 < len(rows):
-                # Much narrower than the whole-corpus counts, which could be
-                # reused by other rules; these cannot.
-                return self._search(rx, in_play)
+                # Much narrower than the whole-corpus counts: search only
+                # these, remembering them for the next rule using the pattern.
+                return self._search_some(rx, in_play)
             counts = self._search(rx, rows)
         self._text_cache[rx.pattern] = counts
+        return counts
+
+    def _search_some(self, rx: re.Pattern[str], rows: np.ndarray) -> np.ndarray:
+        """Match counts of ``rx`` in ``rows`` (other units may hold counts
+        from earlier calls, or 0): a pattern that recurs in several rules,
+        each time with other units in play, searches each unit once."""
+        counts, done = self._partial.setdefault(
+            rx.pattern, (np.zeros(self.ix.n, dtype=np.int64), np.zeros(self.ix.n, dtype=bool))
+        )
+        todo = rows[~done[rows]]
+        if len(todo):
+            counts[todo] = self._search(rx, todo)[todo]
+            done[todo] = True
         return counts
 
     def _prefilter(self, pattern: str) -> np.ndarray | None:
@@ -581,12 +623,16 @@ class Compiler:
         _, hits = self._phrase(tuple(Word(p) for p in pieces), "any", code)
         return hits[0]
 
-    def _near_occurrences(self, w: Word, code: str, polarity: str) -> np.ndarray:
-        """:meth:`_occurrences` with the wanted polarity, kept for the run:
-        synonym lists recur in many near() atoms."""
+    def _near_occurrences(self, w: Word, code: str, polarity: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`_occurrences` with the wanted polarity, with the unit of each
+        occurrence and the distinct units, kept for the run: synonym lists
+        and common words recur in many near() atoms."""
         key = (w, polarity)
         if key not in self._near_cache:
-            self._near_cache[key] = self._keep(self._occurrences(w, code), polarity)
+            pos = self._keep(self._occurrences(w, code), polarity)
+            units = self.ix.tok_unit[pos]
+            distinct = _unique_of_sorted(units) if self.ix.monotone_units() else _sorted_unique(units)
+            self._near_cache[key] = (pos, units, distinct)
         return self._near_cache[key]
 
     def _near(self, node: Near, code: str) -> tuple[np.ndarray, np.ndarray]:
@@ -604,15 +650,24 @@ class Compiler:
         # about the negated clause: its words count whether negated or not.
         polarity = "any" if any(self._names_negation(w) for w in node.words) else "plain"
         k = len(node.words)
-        occ = [self._near_occurrences(w, code, polarity) for w in node.words]
+        found = [self._near_occurrences(w, code, polarity) for w in node.words]
         # A scan never leaves its unit: only units holding every word can
-        # succeed, and with one rare word that is a handful of units.
-        in_all = np.ones(ix.n, dtype=bool)
-        for idx in sorted(occ, key=len):
-            has = np.zeros(ix.n, dtype=bool)
-            has[unit[idx]] = True
-            in_all &= has
-        occ = [idx[in_all[unit[idx]]] for idx in occ]
+        # succeed, and with one rare word that is a handful of units. Their
+        # distinct units are intersected rarest first, then each word keeps
+        # its occurrences in those units: with units in text order these
+        # are contiguous runs, found by binary search, so a common word
+        # costs little more than the rare one.
+        units_ok = min((f[2] for f in found), key=len)
+        for _, _, distinct in found:
+            if not len(units_ok):
+                break
+            units_ok = units_ok[_member(units_ok, distinct)]
+        if ix.monotone_units():
+            occ = [pos[_runs(units, units_ok)] for pos, units, _ in found]
+        else:
+            in_all = np.zeros(ix.n, dtype=bool)
+            in_all[units_ok] = True
+            occ = [pos[in_all[units]] for pos, units, _ in found]
         pos_list = occ
         word_list = [np.full(len(idx), j) for j, idx in enumerate(occ)]
         pos = np.concatenate(pos_list)
@@ -759,6 +814,24 @@ class Compiler:
 def _sorted_unique(a: np.ndarray) -> np.ndarray:
     # np.unique hashes integers in numpy 2, which is slow for this; a sort is not.
     a = np.sort(a)
+    return a[np.r_[True, a[1:] != a[:-1]]] if len(a) else a
+
+
+def _runs(sorted_a: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Indices of the elements of ``sorted_a`` equal to any of the sorted
+    ``values``, in order: each value is one run of a sorted array."""
+    lo = np.searchsorted(sorted_a, values, side="left")
+    hi = np.searchsorted(sorted_a, values, side="right")
+    lengths = hi - lo
+    total = int(lengths.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    # For each output slot, its run's start, shifted so arange fills the runs.
+    shift = np.repeat(lo - (np.cumsum(lengths) - lengths), lengths)
+    return np.arange(total, dtype=np.int64) + shift
+
+
+def _unique_of_sorted(a: np.ndarray) -> np.ndarray:
     return a[np.r_[True, a[1:] != a[:-1]]] if len(a) else a
 
 
