@@ -189,6 +189,22 @@ def test_yaml_is_safe_loaded(tmp_path):
         Codebook.load(evil)
 
 
+def test_the_fast_yaml_loader_reads_codebooks_as_the_pure_python_one(request):
+    # Codebooks load with libyaml's parser where PyYAML has it; the data and
+    # every line mark must be the same as with the pure-Python parser.
+    import yaml
+
+    from kotoba_code.codebook import model
+
+    class PurePython(model._LineMarks, yaml.SafeLoader):
+        pass
+
+    text = (request.config.rootpath / "codebooks" / "welfare_employment.yaml").read_text(encoding="utf-8")
+    fast = yaml.load(text, Loader=model._LineLoader)  # noqa: S506 - safe loaders
+    assert fast == yaml.load(text, Loader=PurePython)  # noqa: S506
+    assert fast["__key_lines__"]["synonyms"] > 1 and len(fast["categories"]) >= 5
+
+
 def test_evidence_offsets_point_at_original_text():
     corpus = Corpus.from_texts(["ＨＷとの温度差を感じる", "特になし"], ids=["a", "b"])
     cb = Codebook.from_dict({"codes": [{"id": "gap", "label": "温度差", "rule": "温度差 & ＨＷ"}]})

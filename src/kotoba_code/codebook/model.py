@@ -558,11 +558,11 @@ class Codebook:
         return [w for _, w in sorted(out, key=lambda x: x[0])]
 
 
-class _LineLoader(yaml.SafeLoader):
-    """A SafeLoader that records the line of every mapping and of its values."""
+class _LineMarks:
+    """Records the line of every mapping and of its values while loading."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        mapping = super().construct_mapping(node, deep=deep)
+        mapping = super().construct_mapping(node, deep=deep)  # type: ignore[misc]
         lines = {}
         key_lines = {}
         for key_node, value_node in node.value:
@@ -577,6 +577,12 @@ class _LineLoader(yaml.SafeLoader):
         mapping["__lines__"] = lines
         mapping["__key_lines__"] = key_lines
         return mapping
+
+
+class _LineLoader(_LineMarks, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """A safe loader with line marks: libyaml's parser where PyYAML has it
+    (a codebook of a few hundred rules loads several times faster, which
+    matters because every recode reloads it), else the pure-Python one."""
 
 
 __all__ = ["Code", "Codebook", "LintWarning", "SHIPPED"]
