@@ -9,12 +9,13 @@ from kotoba_code import Corpus
 from kotoba_code.codebook import Codebook
 from kotoba_code.testing import assert_codebook, assert_codes
 
-# Reached on the held-out split when the thresholds were set; a rule change
-# that lowers agreement below them fails here (see docs/maintaining-codebooks.md).
-# The per-code floor is below the 0.70 goal: the rules since the third round,
-# chosen for their gains on the development split, score private_partnership 0.64 here.
+# The codebook's goal on held-out answers (see docs/maintaining-codebooks.md):
+# macro-F1 at least 0.85 over the 20 codes and no code below 0.70. It is checked
+# on both held-out splits: test.csv (drawn with the first tuning answers) and
+# test2.csv (written later by another writer from the code definitions alone).
+# A rule change that lowers agreement below them fails here.
 MIN_MACRO_F1 = 0.85
-MIN_CODE_F1 = 0.60
+MIN_CODE_F1 = 0.70
 
 
 @pytest.fixture(scope="module")
@@ -23,8 +24,9 @@ def codebook():
 
 
 @pytest.mark.slow
-def test_agreement_with_the_held_out_split(codebook, request):
-    test_split = request.config.rootpath / "corpus" / "labelled" / "test.csv"
+@pytest.mark.parametrize("split", ["test.csv", "test2.csv"])
+def test_agreement_with_the_held_out_splits(codebook, request, split):
+    test_split = request.config.rootpath / "corpus" / "labelled" / split
     ev = assert_codebook(codebook, test_split, min_f1=MIN_CODE_F1, min_macro_f1=MIN_MACRO_F1)
     assert set(ev.codes["code"]) == set(codebook.ids) and len(codebook.ids) == 20
 
