@@ -62,8 +62,17 @@ def negation_mask(tokens: Tokens) -> np.ndarray:
     ).to_numpy()
     particle = pos.str.startswith("助詞").to_numpy()
     juntai_v = pos.str.startswith("助詞-準体助詞").to_numpy()
-    lem = lemma.to_numpy(dtype=object)
     renyo_v = cform.str.startswith("連用形").to_numpy()
+    # Lemma tests are made once per vocabulary entry, then read per token by
+    # word id: no string comparison per token.
+    epistemic_v = lemma.isin(_EPISTEMIC_BEFORE).to_numpy()
+    obligation_v = lemma.isin(_OBLIGATION_AFTER_TO).to_numpy()
+    ha_mo_v = lemma.isin(["は", "も"]).to_numpy()
+    te_ha_mo_v = lemma.isin(["て", "は", "も"]).to_numpy()
+    ba_ka_v = lemma.isin(["ば", "か"]).to_numpy()
+    te_v = (lemma == "て").to_numpy()
+    to_v = (lemma == "と").to_numpy()
+    da_v = (lemma == "だ").to_numpy()
 
     w = tokens.word
     n = len(w)
@@ -74,57 +83,42 @@ def negation_mask(tokens: Tokens) -> np.ndarray:
     doc_end = np.zeros(n, dtype=bool)
     doc_end[tokens.doc_ptr[1:][np.diff(tokens.doc_ptr) > 0] - 1] = True
 
-    def shifted(values: np.ndarray, k: int, fill: object) -> np.ndarray:
-        """values[i + k] within the same document, else ``fill``."""
-        out = np.full(n, fill, dtype=values.dtype)
+    def shifted(values: np.ndarray, k: int) -> np.ndarray:
+        """values[i + k] within the same document, else False."""
+        out = np.zeros(n, dtype=bool)
         if k > 0 and n > k:
             out[:-k] = values[k:]
             # Do not look past the end of a document.
-            cut = np.zeros(n, dtype=bool)
+            ends = np.flatnonzero(doc_end)
             for j in range(k):
-                cut |= np.roll(doc_end, -j) if j else doc_end
-            out[cut] = fill
+                out[ends[ends >= j] - j] = False
         elif k < 0 and n > -k:
             out[-k:] = values[:k]
-            cut = np.zeros(n, dtype=bool)
+            starts = np.flatnonzero(doc_start)
             for j in range(-k):
-                cut |= np.roll(doc_start, j) if j else doc_start
-            out[cut] = fill
+                out[starts[starts + j < n] + j] = False
         return out
 
-    tok_lemma = lem[w]
-    tok_particle = particle[w]
-    nxt1 = shifted(tok_lemma, 1, "")
-    nxt2 = shifted(tok_lemma, 2, "")
-    nxt1_particle = shifted(tok_particle, 1, False)
-    prev1 = shifted(tok_lemma, -1, "")
+    def next_is(vocab_test: np.ndarray, k: int = 1) -> np.ndarray:
+        return shifted(vocab_test[w], k)
 
-    is_neg = is_neg_v[w] & ~np.isin(prev1, list(_EPISTEMIC_BEFORE))
+    nxt1_particle = next_is(particle)
+    is_neg = is_neg_v[w] & ~next_is(epistemic_v, -1)
     conditional = (
         is_neg
         & nxt1_particle
-        & (
-            (nxt1 == "ば")
-            | (nxt1 == "か")
-            | ((nxt1 == "て") & np.isin(nxt2, ["は", "も"]))
-            | ((nxt1 == "と") & np.isin(nxt2, list(_OBLIGATION_AFTER_TO)))
-        )
+        & (next_is(ba_ka_v) | (next_is(te_v) & next_is(ha_mo_v, 2)) | (next_is(to_v) & next_is(obligation_v, 2)))
     )
     # しなければならない: the conditional negator closes a clause, so the
     # final ない negates only なら, not the verb before the obligation.
     starts_clause = is_boundary_v[w] | doc_start
     starts_clause[1:] |= conditional[:-1]
     # ノウハウがなく対応できない: なく ends its own clause.
-    continuative = is_neg & renyo_v[w] & ~(nxt1_particle & np.isin(nxt1, ["て", "は", "も"]))
+    continuative = is_neg & renyo_v[w] & ~(nxt1_particle & next_is(te_ha_mo_v))
     starts_clause[1:] |= continuative[:-1] & ~doc_start[1:]
     # Sudachi reads ので after ない as の + だ(で): 情報がないので答えようがない
     # is two clauses. のではない / のでもない stay one (不足しているのではない).
-    de_after_no = (
-        (tok_lemma == "だ")
-        & renyo_v[w]
-        & shifted(juntai_v[w], -1, False)
-        & ~(nxt1_particle & np.isin(nxt1, ["は", "も"]))
-    )
+    de_after_no = da_v[w] & renyo_v[w] & next_is(juntai_v, -1) & ~(nxt1_particle & next_is(ha_mo_v))
     starts_clause |= de_after_no
     is_neg &= ~conditional
 
