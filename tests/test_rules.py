@@ -189,6 +189,21 @@ def test_yaml_is_safe_loaded(tmp_path):
         Codebook.load(evil)
 
 
+def test_an_exclusion_in_a_negated_clause_needs_the_negated_or_any_form():
+    # As documented in docs/rules.md: words in a negated clause do not count,
+    # also after &!, unless the exclusion asks for them.
+    corpus = Corpus.from_texts(["誰を送ればよいか判断がつかず、迷っている", "誰を送るかで迷っている"])
+
+    def coded(rule: str) -> list[int]:
+        cb = Codebook.from_dict({"codes": [{"id": "a", "rule": rule}]})
+        return cb.apply(corpus, cache=False).to_frame()["a"].tolist()
+
+    assert coded("迷う &! seq(誰-を-送る)") == [1, 0]
+    assert coded("迷う &! near(誰-送る-ず)") == [0, 1]
+    assert coded("迷う &! any(誰)") == [0, 0]
+    assert coded("迷う &! '誰を送'") == [0, 0]
+
+
 def test_the_fast_yaml_loader_reads_codebooks_as_the_pure_python_one(request):
     # Codebooks load with libyaml's parser where PyYAML has it; the data and
     # every line mark must be the same as with the pure-Python parser.
