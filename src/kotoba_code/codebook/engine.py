@@ -260,6 +260,7 @@ class Compiler:
         self._evidence: list[tuple[str, Node, Any]] = []
         self._positions_cache: dict[Word, np.ndarray] = {}
         self._near_cache: dict[tuple[Word, str], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._occ_cache: dict[Word, np.ndarray] = {}
         # Whole-corpus match counts per pattern (shared by codes using the same one).
         self._text_cache: dict[str, np.ndarray] = {}
         # Per pattern: counts for the units searched so far, and which those are.
@@ -610,18 +611,22 @@ class Compiler:
     def _occurrences(self, w: Word, code: str) -> np.ndarray:
         """Sorted positions where ``w`` occurs, for near()/seq(): a synonym
         list (``$name``) is any of its words, a word that is several tokens
-        here is found as the phrase of those tokens (at its first token)."""
+        here is found as the phrase of those tokens (at its first token).
+        Kept for the run: a word recurs in many lists and atoms."""
+        if w in self._occ_cache:
+            return self._occ_cache[w]
         if w.lemma.startswith("$"):
             parts = [
                 self._occurrences(Word(word, line=w.line), code)
                 for word in self.cb.synonym_words(w.lemma[1:], code=code, line=w.line)
             ]
-            return _sorted_unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
-        pieces = self._pieces(w)
-        if pieces is None:
-            return self._positions(w, code)
-        _, hits = self._phrase(tuple(Word(p) for p in pieces), "any", code)
-        return hits[0]
+            occ = _sorted_unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+        elif (pieces := self._pieces(w)) is None:
+            occ = self._positions(w, code)
+        else:
+            occ = self._phrase(tuple(Word(p) for p in pieces), "any", code)[1][0]
+        self._occ_cache[w] = occ
+        return occ
 
     def _near_occurrences(self, w: Word, code: str, polarity: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """:meth:`_occurrences` with the wanted polarity, with the unit of each

@@ -17,6 +17,8 @@ always safe to use as a prefilter.
 from __future__ import annotations
 
 import functools
+import itertools
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -36,6 +38,9 @@ _MAX_STRINGS = 64
 _MAX_NEED = 256
 # A character class is expanded into its characters up to this many.
 _MAX_CLASS = 16
+# Bound on the requirements an alternation of branches with several
+# requirements each is turned into.
+_MAX_COMBOS = 8
 
 
 @dataclass
@@ -98,17 +103,15 @@ def _minimal(strings: frozenset[str] | set[str]) -> frozenset[str] | None:
     return frozenset(kept)
 
 
-def _best(info: _Info) -> frozenset[str] | None:
-    """The most selective-looking requirement of a part, judged by its
-    shortest string (longer strings are rarer) and then by its size."""
+def _ranked(info: _Info) -> list[frozenset[str]]:
+    """The requirements of a part, the most selective-looking first, judged
+    by their shortest string (longer strings are rarer) and then by size."""
     cands = [m for m in (_minimal(s) for s in info.need) if m is not None]
     if info.exact is not None:
         m = _minimal(info.exact)
         if m is not None:
             cands.append(m)
-    if not cands:
-        return None
-    return max(cands, key=lambda s: (min(map(len, s)), -len(s)))
+    return sorted(set(cands), key=lambda s: (-min(map(len, s)), len(s), sorted(s)))
 
 
 def _sequence(items: list[tuple[object, object]]) -> _Info:
@@ -157,11 +160,23 @@ def _item(op: object, av: object) -> _Info:
             exact = union if len(union) <= _MAX_STRINGS else None
         if exact is not None:
             return _Info(exact)
-        bests = [_best(p) for p in parts]
-        if any(b is None for b in bests):
+        # A match meets every requirement of the branch it matches, so for
+        # any choice of one requirement per branch it holds a string of
+        # their union: (a and b) or (c and d) needs (a or c), (a or d),
+        # (b or c) and (b or d). Up to two requirements per branch are
+        # combined, while that makes at most _MAX_COMBOS unions.
+        ranked = [_ranked(p) for p in parts]
+        if any(not r for r in ranked):
             return _Info(None)
-        union = _minimal(frozenset().union(*bests))  # type: ignore[arg-type]
-        return _Info(None, [union] if union is not None and len(union) <= _MAX_NEED else [])
+        per_branch = 2
+        while per_branch > 1 and math.prod(min(len(r), per_branch) for r in ranked) > _MAX_COMBOS:
+            per_branch -= 1
+        need: list[frozenset[str]] = []
+        for combo in itertools.product(*(r[:per_branch] for r in ranked)):
+            union = _minimal(frozenset().union(*combo))
+            if union is not None and len(union) <= _MAX_NEED and union not in need:
+                need.append(union)
+        return _Info(None, need)
     if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)):
         lo, hi, sub = av  # type: ignore[misc]
         part = _sequence(list(sub))
