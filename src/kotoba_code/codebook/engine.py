@@ -53,6 +53,7 @@ if TYPE_CHECKING:
 # (a, b) is _PAIR_BASE + a * _CP_LIMIT + b.
 _CP_LIMIT = 0x110000
 _PAIR_BASE = _CP_LIMIT
+_NO_ROWS = np.zeros(0, dtype=np.int64)
 _GRAM_LIMIT = _PAIR_BASE + _CP_LIMIT * _CP_LIMIT
 
 
@@ -99,15 +100,16 @@ class UnitIndex:
 
     def postings(self, vocab_mask: np.ndarray) -> np.ndarray:
         """Sorted positions of the tokens whose vocabulary row is in
-        ``vocab_mask``, from an inverted index built once per token store:
-        cost proportional to the occurrences, not to the corpus."""
+        ``vocab_mask`` (a boolean mask, or the sorted rows themselves), from
+        an inverted index built once per token store: cost proportional to
+        the occurrences, not to the corpus."""
 
         def build() -> tuple[np.ndarray, np.ndarray]:
             order = np.argsort(self.tokens.word, kind="stable")
             return order, np.searchsorted(self.tokens.word[order], np.arange(len(self.tokens.vocab) + 1))
 
         order, ptr = self._cached("postings", build)
-        ids = np.flatnonzero(vocab_mask)
+        ids = vocab_mask if vocab_mask.dtype != bool else np.flatnonzero(vocab_mask)
         if len(ids) == 1:
             return order[ptr[ids[0]] : ptr[ids[0] + 1]]
         if len(ids) == 0:
@@ -207,20 +209,18 @@ class UnitIndex:
         """Every dictionary and normalised form in the vocabulary."""
         return self._cached("vocab_forms", lambda: frozenset(self._lemma.tolist()) | frozenset(self._norm.tolist()))
 
-    def _form_ids(self) -> dict[str, list[int]]:
-        """Vocabulary rows by dictionary and normalised form: a word's rows
-        are one lookup, not a comparison with every vocabulary entry."""
+    def form_rows(self, form: str) -> np.ndarray:
+        """Sorted vocabulary rows whose dictionary or normalised form is
+        ``form``: one lookup, not a comparison with every vocabulary entry."""
 
-        def build() -> dict[str, list[int]]:
-            ids: dict[str, list[int]] = {}
+        def build() -> dict[str, np.ndarray]:
+            rows: dict[str, set[int]] = {}
             for forms in (self._lemma.tolist(), self._norm.tolist()):
                 for i, f in enumerate(forms):
-                    rows = ids.setdefault(f, [])
-                    if not rows or rows[-1] != i:
-                        rows.append(i)
-            return ids
+                    rows.setdefault(f, set()).add(i)
+            return {f: np.array(sorted(r), dtype=np.int64) for f, r in rows.items()}
 
-        return self._cached("form_ids", build)
+        return self._cached("form_rows", build).get(form, _NO_ROWS)
 
     def monotone_units(self) -> bool:
         """Whether the unit row of the tokens never decreases along the text
@@ -240,7 +240,7 @@ class UnitIndex:
             mask = np.fromiter((bool(rx.match(x)) for x in self._lemma), dtype=bool, count=len(self._lemma))
         else:
             mask = np.zeros(len(self._lemma), dtype=bool)
-            mask[self._form_ids().get(w.lemma, [])] = True
+            mask[self.form_rows(w.lemma)] = True
         if w.pos:
             mask &= posmap.pos_mask(v, w.pos, where=codebook_where, code=code, line=w.line)
         if w.conj:
@@ -261,6 +261,7 @@ class Compiler:
         self._positions_cache: dict[Word, np.ndarray] = {}
         self._near_cache: dict[tuple[Word, str], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self._occ_cache: dict[Word, np.ndarray] = {}
+        self._literal_units: dict[str, np.ndarray | None] = {}
         # Whole-corpus match counts per pattern (shared by codes using the same one).
         self._text_cache: dict[str, np.ndarray] = {}
         # Per pattern: counts for the units searched so far, and which those are.
@@ -482,16 +483,24 @@ class Compiler:
         literals it requires; None when it requires none."""
         sets = sorted(required_literals(pattern), key=lambda s: -min(map(len, s)))
         rows: np.ndarray | None = None
-        # A few requirements narrow it down; each further one costs lookups.
+        # A few requirements narrow it down; each further one costs lookups,
+        # and a handful of units is searched faster than looked up.
         for strings in sets[:4]:
-            found = [self.ix.units_containing(lit) for lit in strings]
+            found = [self._containing(lit) for lit in strings]
             if any(f is None for f in found):
                 return None
             union = found[0] if len(found) == 1 else _sorted_unique(np.concatenate(found))  # type: ignore[arg-type]
             rows = union if rows is None else rows[_member(rows, union)]
-            if not len(rows):
+            if len(rows) <= 64:
                 break
         return rows
+
+    def _containing(self, literal: str) -> np.ndarray | None:
+        """:meth:`UnitIndex.units_containing`, kept for the run: the same
+        literals (不足, 問題 …) recur in many patterns."""
+        if literal not in self._literal_units:
+            self._literal_units[literal] = self.ix.units_containing(literal)
+        return self._literal_units[literal]
 
     def _search(self, rx: re.Pattern[str], rows: np.ndarray | None) -> np.ndarray:
         """Match counts of ``rx`` in the units ``rows`` (None: all units).
@@ -545,7 +554,10 @@ class Compiler:
                 # Surface forms and context-dependent POS are per token.
                 pos = np.flatnonzero(self._word_token_mask(w, code))
             else:
-                pos = self.ix.postings(self.ix.vocab_mask(w, self.cb.source, code))
+                plain = not (w.is_glob or w.pos or w.conj)
+                pos = self.ix.postings(
+                    self.ix.form_rows(w.lemma) if plain else self.ix.vocab_mask(w, self.cb.source, code)
+                )
             self._positions_cache[w] = pos
         return self._positions_cache[w]
 
