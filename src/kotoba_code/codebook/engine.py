@@ -54,6 +54,7 @@ if TYPE_CHECKING:
 _CP_LIMIT = 0x110000
 _PAIR_BASE = _CP_LIMIT
 _NO_ROWS = np.zeros(0, dtype=np.int64)
+_NO_ROWS.setflags(write=False)  # shared by every form absent from the vocabulary
 _GRAM_LIMIT = _PAIR_BASE + _CP_LIMIT * _CP_LIMIT
 
 
@@ -830,8 +831,7 @@ class Compiler:
 
 def _sorted_unique(a: np.ndarray) -> np.ndarray:
     # np.unique hashes integers in numpy 2, which is slow for this; a sort is not.
-    a = np.sort(a)
-    return a[np.r_[True, a[1:] != a[:-1]]] if len(a) else a
+    return _unique_of_sorted(np.sort(a))
 
 
 def _runs(sorted_a: np.ndarray, values: np.ndarray) -> np.ndarray:
