@@ -728,6 +728,10 @@ class Compiler:
                 complete &= has
             keep = complete[group]
             pos, word = pos[keep], word[keep]
+        if len(pos) >= _LOCKSTEP_MIN:
+            lo, hi = _scan_lockstep(pos, word, unit[pos], region[pos], k, node.distance, node.kind == "seq")
+            counts = np.bincount(unit[lo], minlength=ix.n) if len(lo) else np.zeros(ix.n, dtype=np.int64)
+            return counts, np.stack([lo, hi])
         u = unit[pos].tolist()
         r = region[pos].tolist()
         p = pos.tolist()
@@ -846,6 +850,57 @@ def _runs(sorted_a: np.ndarray, values: np.ndarray) -> np.ndarray:
     # For each output slot, its run's start, shifted so arange fills the runs.
     shift = np.repeat(lo - (np.cumsum(lengths) - lengths), lengths)
     return np.arange(total, dtype=np.int64) + shift
+
+
+# From this many occurrences on, near()/seq() scans advance in lockstep as
+# arrays instead of one by one in Python (same results; see _scan_lockstep).
+_LOCKSTEP_MIN = 256
+
+
+def _scan_lockstep(
+    pos: np.ndarray, word: np.ndarray, unit: np.ndarray, region: np.ndarray, k: int, dist: int, seq: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """The near()/seq() scans of :meth:`Compiler._near`, all advanced one
+    occurrence per step as arrays: each step costs a few array operations
+    over the scans still running, and scans are short (they end at their
+    unit, region or distance), so many occurrences cost few steps.
+    Returns the hits' first and one-past-last token positions, in the order
+    of their starts."""
+    n = len(pos)
+    starts = np.ones(n, dtype=bool)
+    # A run of the same word starts one scan, from its last member.
+    starts[:-1] = ~((word[1:] == word[:-1]) & (unit[1:] == unit[:-1]))
+    if seq:
+        starts &= word == 0
+    s = np.flatnonzero(starts)
+    cur = s + 1
+    ref = pos[s].copy()
+    counted = np.left_shift(np.int64(1), word[s].astype(np.int64))
+    ncount = np.ones(len(s), dtype=np.int64)
+    hits = [np.flatnonzero(ncount == k)]  # k == 1: a start is a hit
+    active = np.flatnonzero(ncount < k)
+    while len(active):
+        t = cur[active]
+        ok = t < n
+        t = np.where(ok, t, 0)
+        sa = s[active]
+        ok &= (unit[t] == unit[sa]) & (region[t] == region[sa])
+        if dist > 0:
+            ok &= pos[t] - ref[active] <= dist
+        active, t = active[ok], t[ok]
+        wt = word[t].astype(np.int64)
+        new = wt == ncount[active] if seq else (np.right_shift(counted[active], wt) & 1) == 0
+        a_new, t_new = active[new], t[new]
+        counted[a_new] |= np.left_shift(np.int64(1), wt[new])
+        ncount[a_new] += 1
+        ref[a_new] = pos[t_new]
+        finished = ncount[active] == k
+        hits.append(active[finished])
+        active = active[~finished]
+        cur[active] += 1
+    done = np.sort(np.concatenate(hits))
+    # A hit ends at the last word it counted, which is where ref stopped.
+    return pos[s[done]], ref[done] + 1
 
 
 def _unique_of_sorted(a: np.ndarray) -> np.ndarray:
