@@ -62,6 +62,9 @@ def required_literals(pattern: str) -> list[frozenset[str]]:
     [['知識が不足', '知識は不足', '知識不足']]
     >>> [sorted(s) for s in required_literals("(ノウハウ|知見)[^。]{0,6}(乏し|不足)")]
     [['ノウハウ', '知見'], ['不足', '乏し']]
+    >>> # Either branch: one requirement of each, for every choice.
+    >>> [sorted(s) for s in required_literals("(ノウハウ|知見)[^。]{0,4}不足|経験[^。]{0,3}浅い")]
+    [['不足', '浅い'], ['不足', '経験'], ['ノウハウ', '浅い', '知見'], ['ノウハウ', '知見', '経験']]
     >>> [sorted(s) for s in required_literals(r"(?<![労務])経験\d*年")]
     [['経験'], ['年']]
     >>> required_literals("(?i)hw")  # case-insensitive: no literal is certain
