@@ -10,10 +10,10 @@ answers with the codes their writer gave them. This script produces:
 * corpus/labelled/test2.csv  id, group, question, text, codes  (all of test2.csv; a second held-out split)
 
 corpus/_parts/extra.csv, corpus/_parts/extra2.csv, corpus/_parts/extra3.csv,
-corpus/_parts/extra4.csv, corpus/_parts/extra5.csv and corpus/_parts/extra6.csv (answers
-written later, for tuning; extra3.csv and extra4.csv add more diverse situations, wordings
-and near-misses; extra5.csv concentrates on the boundaries of private_partnership, extra6.csv
-on seven codes that scored lowest on the development split) go to the tuning split
+corpus/_parts/extra4.csv to corpus/_parts/extra7.csv (answers written later, for tuning;
+extra3.csv and extra4.csv add more diverse situations, wordings and near-misses; extra5.csv
+concentrates on the boundaries of private_partnership, extra6.csv on seven codes that scored
+lowest on the development split, extra7.csv on the boundary of engagement_gap) go to the tuning split
 only, so the test split stays exactly as it was first drawn.
 
 corpus/_parts/dev.csv holds an independent development split: it is scored
@@ -54,7 +54,10 @@ def main() -> None:
     df = pd.concat(frames, ignore_index=True)
     extras = [
         f
-        for f in (_read(n) for n in ("extra.csv", "extra2.csv", "extra3.csv", "extra4.csv", "extra5.csv", "extra6.csv"))
+        for f in (
+            _read(n)
+            for n in ("extra.csv", "extra2.csv", "extra3.csv", "extra4.csv", "extra5.csv", "extra6.csv", "extra7.csv")
+        )
         if f is not None
     ]
     extra = pd.concat(extras, ignore_index=True) if extras else df.iloc[:0]
