@@ -204,6 +204,22 @@ def test_an_exclusion_in_a_negated_clause_needs_the_negated_or_any_form():
     assert coded("迷う &! '誰を送'") == [0, 0]
 
 
+def test_a_phrase_in_a_synonym_list_matches_as_in_a_rule():
+    corpus = Corpus.from_texts(["担当者の腰が重い", "腰が痛い", "件数合わせの連携だ", "住む所がない方が多い"])
+    cb = Codebook.from_dict(
+        {
+            "synonyms": {"cold": ["腰+が+重い", "件数+合わせ", "冷たい"], "home": ["住む+所"]},
+            "codes": [{"id": "a", "rule": "$cold"}, {"id": "b", "rule": "near($home-ない)[3]"}],
+        }
+    )
+    result = cb.apply(corpus, cache=False)
+    assert result.to_frame()[["a", "b"]].values.tolist() == [[1, 0], [0, 0], [1, 0], [0, 1]]
+    assert sorted(result.evidence.query("code == 'a'")["text"]) == ["件数合わせ", "腰が重い"]
+    # Lint checks such a phrase word by word, as it would in a rule.
+    tokens = tokenize(corpus, cache=False)
+    assert [w.word for w in cb.lint(tokens) if w.kind == "unseen"] == ["冷たい"]
+
+
 def test_the_fast_yaml_loader_reads_codebooks_as_the_pure_python_one(request):
     # Codebooks load with libyaml's parser where PyYAML has it; the data and
     # every line mark must be the same as with the pure-Python parser.

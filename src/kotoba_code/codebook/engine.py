@@ -41,6 +41,7 @@ from kotoba_code.codebook.rules import (
     Synonyms,
     Variable,
     Word,
+    phrase_parts,
     walk,
 )
 from kotoba_code.errors import CodebookError, Errors
@@ -318,14 +319,15 @@ class Compiler:
 
     def _pieces(self, w: Word) -> tuple[str, ...] | None:
         """The tokens a rule word splits into when it is not one token here
-        (温度差 → 温度 + 差 without a user word); None when it is one token."""
+        (温度差 → 温度 + 差 without a user word), or the parts of a phrase
+        written in a synonym list (腰+が+重い); None when it is one token."""
         if w.is_glob or w.pos or w.conj:
             return None
         if w.lemma not in self._split_cache:
-            if w.lemma in self.ix.vocab_forms():
-                self._split_cache[w.lemma] = ()
-            else:
-                self._split_cache[w.lemma] = tuple(self.cb.split_word(w.lemma, self.ix.tokens))
+            pieces: list[str] = []
+            for part in phrase_parts(w.lemma):
+                pieces += [part] if part in self.ix.vocab_forms() else self.cb.split_word(part, self.ix.tokens)
+            self._split_cache[w.lemma] = tuple(pieces)
         pieces = self._split_cache[w.lemma]
         return pieces if len(pieces) > 1 else None
 

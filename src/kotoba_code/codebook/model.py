@@ -19,7 +19,18 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import yaml
 
-from kotoba_code.codebook.rules import CodeRef, Near, Node, Phrase, Synonyms, Variable, Word, parse_rule, walk
+from kotoba_code.codebook.rules import (
+    CodeRef,
+    Near,
+    Node,
+    Phrase,
+    Synonyms,
+    Variable,
+    Word,
+    parse_rule,
+    phrase_parts,
+    walk,
+)
 from kotoba_code.errors import CodebookError, CorpusReadError, Errors, KotobaWarning, Warnings
 
 if TYPE_CHECKING:
@@ -483,11 +494,11 @@ class Codebook:
         from ("" for a word written in the rule)."""
         for node in walk(code.ast) if code.ast is not None else ():
             for x in node.words if isinstance(node, (Phrase, Near)) else (node,):
-                if isinstance(x, Word) and x.lemma.startswith("$"):
-                    name = x.lemma[1:]
-                    yield from ((Word(w, line=x.line), name) for w in self.synonyms.get(name, ()))
-                elif isinstance(x, Synonyms):
-                    yield from ((Word(w, line=x.line), x.name) for w in self.synonyms[x.name])
+                if (isinstance(x, Word) and x.lemma.startswith("$")) or isinstance(x, Synonyms):
+                    name = x.lemma[1:] if isinstance(x, Word) else x.name
+                    # A phrase in a list (腰+が+重い) is checked word by word, as in a rule.
+                    for entry in self.synonyms.get(name, ()):
+                        yield from ((Word(w, line=x.line), name) for w in phrase_parts(entry))
                 elif isinstance(x, Word):
                     yield x, ""
 

@@ -506,6 +506,19 @@ def parse_rule(src: str, *, where: str = "<rule>", line: int = 1, code: str = "?
     return _Parser(lexer.lex(), lexer).parse()
 
 
+def phrase_parts(entry: str) -> list[str]:
+    """The words of a synonym-list entry: a phrase written with ``+`` (as in
+    a rule) is its parts, anything else one word.
+
+    Examples
+    --------
+    >>> phrase_parts("腰+が+重い"), phrase_parts("温度差"), phrase_parts("+")
+    (['腰', 'が', '重い'], ['温度差'], ['+'])
+    """
+    parts = [p for p in entry.split("+") if p]
+    return parts if len(parts) > 1 else [entry]
+
+
 def walk(node: Node):  # noqa: ANN201 - generator of Node
     """Every node of the tree, parents first."""
     yield node
