@@ -17,3 +17,14 @@ def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
 @pytest.fixture
 def corpus_dir() -> Path:
     return ROOT / "corpus"
+
+
+@pytest.fixture(scope="module")
+def sample():
+    """The shipped codebook and the sample corpus tokenized with its user words."""
+    from kotoba_code import SudachiTokenizer, read_corpus, tokenize
+    from kotoba_code.codebook import Codebook
+
+    corpus = read_corpus(ROOT / "corpus" / "answers.csv", text_col="answer", id_col="id")
+    cb = Codebook.load("welfare_employment")
+    return cb, tokenize(corpus, tokenizer=SudachiTokenizer(user_words=cb.user_words), cache=False)

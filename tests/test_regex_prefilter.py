@@ -10,12 +10,9 @@ import re
 import numpy as np
 import pytest
 
-from kotoba_code import read_corpus, tokenize
-from kotoba_code.codebook import Codebook
-from kotoba_code.codebook.engine import Compiler, UnitIndex, _runs
+from kotoba_code.codebook.engine import Compiler, UnitIndex
 from kotoba_code.codebook.literals import required_literals
-from kotoba_code.codebook.rules import Near, Regex, walk
-from kotoba_code.tokenize import SudachiTokenizer
+from kotoba_code.codebook.rules import Regex, walk
 
 
 def _sets(pattern):
@@ -99,13 +96,6 @@ def test_random_patterns_never_match_without_their_literals():
     assert checked > 1000  # the generator does produce patterns with literals that match
 
 
-@pytest.fixture(scope="module")
-def sample(request):
-    corpus = read_corpus(request.config.rootpath / "corpus" / "answers.csv", text_col="answer", id_col="id")
-    cb = Codebook.load("welfare_employment")
-    return cb, tokenize(corpus, tokenizer=SudachiTokenizer(user_words=cb.user_words), cache=False)
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("level", ["document", "sentence"])
 def test_engine_counts_equal_a_plain_search_of_every_unit(sample, level):
@@ -144,14 +134,6 @@ def test_units_containing_is_exact_for_short_strings_and_a_superset_for_long(sam
             assert rows == truth
 
 
-def test_runs_finds_every_element_equal_to_a_value():
-    rng = np.random.default_rng(0)
-    for _ in range(300):
-        a = np.sort(rng.integers(0, 30, size=rng.integers(0, 60)))
-        values = np.unique(rng.integers(0, 30, size=rng.integers(0, 10)))
-        assert np.array_equal(_runs(a, values), np.flatnonzero(np.isin(a, values)))
-
-
 @pytest.mark.slow
 def test_a_pattern_searched_for_different_units_in_play_counts_each_right(sample):
     # A pattern that recurs in rules is searched only in the units in play
@@ -168,54 +150,3 @@ def test_a_pattern_searched_for_different_units_in_play_counts_each_right(sample
         got = comp._text_counts(rx)
         assert np.array_equal(got[comp._cand], want[comp._cand])
     assert want.sum() > 0
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("level", ["document", "sentence"])
-def test_near_keeps_the_same_hits_whichever_way_units_are_narrowed(sample, level, monkeypatch):
-    # near()/seq() first keep the occurrences in units holding every word,
-    # by binary search over runs of units; a plain mask must give the same.
-    cb, tokens = sample
-    atoms = {(c.id, n) for c in cb.codes for n in walk(c.ast) if isinstance(n, Near)}
-    assert len(atoms) > 300
-
-    def hits(monotone: bool) -> list:
-        ix = UnitIndex(tokens, level)
-        monkeypatch.setattr(ix, "monotone_units", lambda: monotone)
-        comp = Compiler(cb, ix)
-        return [comp._near(node, code) for code, node in sorted(atoms, key=repr)]
-
-    runs, masked = hits(True), hits(False)
-    for (c1, s1), (c2, s2) in zip(runs, masked, strict=True):
-        assert np.array_equal(c1, c2) and np.array_equal(s1, s2)
-    assert sum(int(c.sum()) for c, _ in runs) > 1000
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("level", ["document", "sentence"])
-def test_near_scans_in_lockstep_find_what_the_scan_loop_finds(sample, level, monkeypatch):
-    # Long occurrence lists are scanned as arrays in lockstep, short ones one
-    # scan at a time; forcing either way must give the same hits.
-    from kotoba_code.codebook import engine
-
-    cb, tokens = sample
-    atoms = sorted({(c.id, n) for c in cb.codes for n in walk(c.ast) if isinstance(n, Near)}, key=repr)
-    atoms += [(cb.codes[0].id, n) for n in _extra_near_atoms()]
-
-    def hits(threshold: int) -> list:
-        monkeypatch.setattr(engine, "_LOCKSTEP_MIN", threshold)
-        comp = Compiler(cb, UnitIndex(tokens, level))
-        return [comp._near(node, code) for code, node in atoms]
-
-    lockstep, loop = hits(0), hits(10**9)
-    for (c1, s1), (c2, s2) in zip(lockstep, loop, strict=True):
-        assert np.array_equal(c1, c2) and np.array_equal(s1, s2)
-    assert sum(int(c.sum()) for c, _ in loop) > 1000
-
-
-def _extra_near_atoms() -> list:
-    # Shapes the codebook may not use: seq, no distance, [d], four words.
-    from kotoba_code.codebook.rules import parse_rule
-
-    rules = ["seq(就労-支援-連携)[5]", "near(支援-連携-ハローワーク)", "near(支援-連携-情報-共有)[d8]"]
-    return [n for r in rules for n in walk(parse_rule(r)) if isinstance(n, Near)]
