@@ -15,7 +15,7 @@ from __future__ import annotations
 import fnmatch
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, KeysView
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -207,14 +207,16 @@ class UnitIndex:
             out = out[other[at] == out]
         return out
 
-    def vocab_forms(self) -> frozenset[str]:
+    def vocab_forms(self) -> KeysView[str]:
         """Every dictionary and normalised form in the vocabulary."""
-        return self._cached("vocab_forms", lambda: frozenset(self._lemma.tolist()) | frozenset(self._norm.tolist()))
+        return self._form_index().keys()
 
     def form_rows(self, form: str) -> np.ndarray:
         """Sorted vocabulary rows whose dictionary or normalised form is
         ``form``: one lookup, not a comparison with every vocabulary entry."""
+        return self._form_index().get(form, _NO_ROWS)
 
+    def _form_index(self) -> dict[str, np.ndarray]:
         def build() -> dict[str, np.ndarray]:
             rows: dict[str, set[int]] = {}
             for forms in (self._lemma.tolist(), self._norm.tolist()):
@@ -222,7 +224,7 @@ class UnitIndex:
                     rows.setdefault(f, set()).add(i)
             return {f: np.array(sorted(r), dtype=np.int64) for f, r in rows.items()}
 
-        return self._cached("form_rows", build).get(form, _NO_ROWS)
+        return self._cached("form_rows", build)
 
     def monotone_units(self) -> bool:
         """Whether the unit row of the tokens never decreases along the text
