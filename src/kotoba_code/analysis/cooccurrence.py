@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from kotoba_code.analysis.frequency import doc_term_matrix
+from kotoba_code.analysis.frequency import doc_term_matrix, unit_term_matrix
 from kotoba_code.tokenize.tokens import Tokens
 from kotoba_code.tokenize.userwords import DEFAULT_STOP_WORDS, read_word_list
 
@@ -180,7 +180,7 @@ def word_cooccurrence(
         if unit == "document":
             X = doc_term_matrix(tokens, gid, n_terms=len(labels))
         else:
-            X = _unit_term_matrix(tokens, gid, len(labels), unit)
+            X = unit_term_matrix(tokens, gid, n_terms=len(labels), units=tokens.corpus.units(unit))
         X.data = np.ones_like(X.data)
         df = np.asarray(X.sum(axis=0)).ravel()
     else:
@@ -198,16 +198,6 @@ def word_cooccurrence(
     remap = np.full(len(labels), -1)
     remap[order] = np.arange(len(order))
     return _window_cooccurrence(tokens, np.where(gid >= 0, remap[np.maximum(gid, 0)], -1), terms, window)
-
-
-def _unit_term_matrix(tokens: Tokens, gid: np.ndarray, n_terms: int, unit: str) -> sp.csr_matrix:
-    units = tokens.corpus.units(unit)
-    row = tokens.unit_index(units)
-    term = gid[tokens.word]
-    sel = (row >= 0) & (term >= 0)
-    X = sp.csr_matrix((np.ones(int(sel.sum()), dtype=np.int64), (row[sel], term[sel])), shape=(len(units), n_terms))
-    X.sum_duplicates()
-    return X
 
 
 def _window_cooccurrence(tokens: Tokens, term_of_vocab: np.ndarray, terms: pd.DataFrame, window: int) -> Cooccurrence:

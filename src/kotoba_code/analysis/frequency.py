@@ -23,8 +23,9 @@ def word_frequency(
     key: str = "lemma",
     min_count: int = 1,
     top: int | None = None,
+    unit: str = "document",
 ) -> pd.DataFrame:
-    """Count words: how often each occurs and in how many documents.
+    """Count words: how often each occurs and in how many documents (or units).
 
     Parameters
     ----------
@@ -43,11 +44,15 @@ def word_frequency(
     min_count : int, default=1
     top : int, optional
         Keep the ``top`` most frequent words (per group with ``by``).
+    unit : str, default="document"
+        The unit ``docs`` counts: documents, or smaller units (``sentence``,
+        ``paragraph``, ``h1``…``h5``) as KH Coder's 文書数 by the chosen unit.
+        A smaller unit belongs to the group of its document.
 
     Returns
     -------
     DataFrame
-        ``word``, ``pos``, ``count``, ``docs`` (documents containing the word)
+        ``word``, ``pos``, ``count``, ``docs`` (units containing the word)
         and ``rank`` (1 = most frequent, ties share a rank), sorted by count;
         with ``by``, a first column named after it holds the group.
 
@@ -72,7 +77,13 @@ def word_frequency(
     pairs = pd.MultiIndex.from_arrays([vocab[key].astype(str), vocab["pos"].astype(str)])
     gid, labels = pd.factorize(pairs)
     gid = np.where(keep, gid, -1)
-    X = doc_term_matrix(tokens, gid, n_terms=len(labels))
+    if unit == "document":
+        X = doc_term_matrix(tokens, gid, n_terms=len(labels))
+        unit_doc = np.arange(len(tokens.corpus))
+    else:
+        units = tokens.corpus.units(unit)
+        X = unit_term_matrix(tokens, gid, n_terms=len(labels), units=units)
+        unit_doc = units["doc"].to_numpy()
     if by is None:
         groups = None
         counts = np.asarray(X.sum(axis=0))
@@ -83,6 +94,7 @@ def word_frequency(
                 Errors.E112.format(column=by, columns=", ".join(map(str, tokens.corpus.metadata.columns)))
             )
         gcodes, groups = pd.factorize(tokens.corpus.metadata[by].astype(str), sort=True)
+        gcodes = gcodes[unit_doc]
         G = sp.csr_matrix(
             (np.ones(len(gcodes), dtype=np.int64), (gcodes, np.arange(len(gcodes)))),
             shape=(len(groups), len(gcodes)),
@@ -130,5 +142,16 @@ def doc_term_matrix(tokens: Tokens, term_of_vocab: np.ndarray, *, n_terms: int) 
         (np.ones(int(sel.sum()), dtype=np.int64), term[sel].astype(np.int32), indptr),
         shape=(len(tokens.corpus), n_terms),
     )
+    X.sum_duplicates()
+    return X
+
+
+def unit_term_matrix(tokens: Tokens, term_of_vocab: np.ndarray, *, n_terms: int, units: pd.DataFrame) -> sp.csr_matrix:
+    """Units × terms count matrix (sparse CSR) for a unit table of the corpus
+    (:meth:`~kotoba_code.Corpus.units`); tokens outside every unit are left out."""
+    row = tokens.unit_index(units)
+    term = term_of_vocab[tokens.word]
+    sel = (row >= 0) & (term >= 0)
+    X = sp.csr_matrix((np.ones(int(sel.sum()), dtype=np.int64), (row[sel], term[sel])), shape=(len(units), n_terms))
     X.sum_duplicates()
     return X

@@ -145,8 +145,9 @@ def word_network(
     return cooccurrence_network(co, kind="word", **kwargs)
 
 
-def code_network(result: CodingResult, *, top_n: int | None = 30, **kwargs: Any) -> nx.Graph:
-    """Co-occurrence network of the codes of a coding result (top 30 edges).
+def code_network(result: CodingResult, *, top_n: int | None = 60, **kwargs: Any) -> nx.Graph:
+    """Co-occurrence network of the codes of a coding result (the 60 strongest
+    edges, KH Coder's default and the same as for words and on the command line).
 
     Examples
     --------

@@ -20,8 +20,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from kotoba_code.analysis.frequency import doc_term_matrix, unit_term_matrix
 from kotoba_code.analysis.keyness import keyness_table
 from kotoba_code.analysis.network import code_network
+from kotoba_code.tokenize.userwords import DEFAULT_STOP_WORDS
 
 if TYPE_CHECKING:
     from kotoba_code.codebook.result import CodingResult
@@ -83,10 +85,6 @@ def synthesize(
 
 def _keywords(result: CodingResult, n: int) -> list[str]:
     """Top words over-represented in units with each code (G², positive effect)."""
-    from kotoba_code.analysis.cooccurrence import _unit_term_matrix
-    from kotoba_code.analysis.frequency import doc_term_matrix
-    from kotoba_code.tokenize.userwords import DEFAULT_STOP_WORDS
-
     tokens = result.tokens
     vocab = tokens.vocab
     keep = tokens.pos_mask(None) & ~vocab["lemma"].isin(DEFAULT_STOP_WORDS).to_numpy()
@@ -96,7 +94,7 @@ def _keywords(result: CodingResult, n: int) -> list[str]:
     if result.unit == "document":
         X = doc_term_matrix(tokens, gid, n_terms=len(labels))
     else:
-        X = _unit_term_matrix(tokens, gid, len(labels), result.unit)
+        X = unit_term_matrix(tokens, gid, n_terms=len(labels), units=tokens.corpus.units(result.unit))
     X = (X > 0).astype(np.int64).tocsc()
     df = np.asarray(X.sum(axis=0)).ravel()
     cols = np.flatnonzero(df >= 2)

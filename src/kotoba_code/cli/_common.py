@@ -1,4 +1,19 @@
-"""Options shared by several commands, and loading input the same way in each."""
+"""The options every corpus-reading command shares, and reading input the same way in each.
+
+Every command that reads a corpus takes one option group, with the same
+names, defaults and meaning everywhere (a test walks the commands and checks)::
+
+    INPUT --text-col --id-col --sheet --encoding      what to read
+    --unit --vars                                     units and external variables
+    --user-words --split-mode --backend               how to tokenize
+    --stop-words                                      (commands that count words)
+    --codebook                                        (commands that code)
+    --cache-dir --no-cache -j/--jobs -q/--quiet       cache, processes, verbosity
+
+A command declares the group with :func:`corpus_options` and receives the
+corpus, its tokens and the settings already resolved, so the commands
+themselves only call one library function and write its result.
+"""
 
 from __future__ import annotations
 
@@ -8,25 +23,13 @@ from pathlib import Path
 from typing import Any
 
 import click
+import pandas as pd
 
-from kotoba_code.corpus import Corpus
-from kotoba_code.io.readers import read_corpus
-from kotoba_code.tokenize import SudachiTokenizer, Tokens, make_tokenizer, tokenize
-
-
-def input_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    """INPUT and how to read it."""
-    decorators = [
-        click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path)),
-        click.option("--text-col", help="Column holding the answer text (tables; default: text)."),
-        click.option("--id-col", help="Column holding the document id (default: row number)."),
-        click.option("--sheet", help="Excel sheet name or 0-based index (default: the first)."),
-        click.option("--encoding", help="Input encoding, e.g. cp932 (default: detected)."),
-    ]
-    for d in reversed(decorators):
-        f = d(f)
-    return f
-
+from kotoba_code.corpus import UNIT_LEVELS, Corpus
+from kotoba_code.io.readers import read_corpus, read_table
+from kotoba_code.io.writers import to_markdown, write_table
+from kotoba_code.tokenize import Tokens, make_tokenizer, tokenize
+from kotoba_code.tokenize.userwords import read_word_list
 
 _JOBS_KEY = "kotoba_code.jobs"
 
@@ -43,6 +46,180 @@ jobs_option = click.option(
     help="Tokenize in N local processes (same results; see docs/scaling.md).",
 )
 
+quiet_option = click.option("-q", "--quiet", is_flag=True, help="No progress bars or summaries on stderr.")
+
+
+def output_option(help_text: str, *, required: bool = False, multiple: bool = False) -> Callable[..., Any]:
+    """``-o/--output``: one file (or several with ``multiple``), format by suffix."""
+    return click.option(
+        "-o",
+        "--output",
+        "outputs" if multiple else "output",
+        multiple=multiple,
+        required=required,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help=help_text,
+    )
+
+
+def _input_decorators(unit: str, stop_words: bool, codebook: str | None) -> list[Callable[..., Any]]:
+    decorators: list[Callable[..., Any]] = [
+        click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path)),
+        click.option("--text-col", help="Column holding the answer text (tables; default: text)."),
+        click.option("--id-col", help="Column holding the document id (default: row number)."),
+        click.option("--sheet", help="Excel sheet name or 0-based index (default: the first)."),
+        click.option("--encoding", help="Input encoding, e.g. cp932 (default: detected)."),
+        click.option(
+            "--unit",
+            type=click.Choice(UNIT_LEVELS),
+            default=unit,
+            show_default=True,
+            help="Unit to code and count in (h1–h5: KH Coder's heading levels).",
+        ),
+        click.option(
+            "--vars",
+            "vars_specs",
+            multiple=True,
+            metavar="FILE:LEVEL",
+            help="External variables: a table with one row per unit of LEVEL, in order (repeatable).",
+        ),
+        click.option(
+            "--user-words",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            help="File of compound words to keep as one token (one per line); added to the codebook's.",
+        ),
+        click.option(
+            "--split-mode",
+            type=click.Choice(["A", "B", "C"], case_sensitive=False),
+            default="C",
+            show_default=True,
+            help="Sudachi split mode: A short units, C long units.",
+        ),
+        click.option(
+            "--backend",
+            type=click.Choice(["sudachi", "ginza"]),
+            default="sudachi",
+            show_default=True,
+            help="Tokenizer backend (ginza adds dependency parsing, much slower).",
+        ),
+    ]
+    if stop_words:
+        decorators.append(
+            click.option(
+                "--stop-words",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                help="File of words to leave out, one per line (replaces the default list).",
+            )
+        )
+    if codebook is not None:
+        decorators.append(
+            click.option(
+                "--codebook",
+                "codebook",
+                required=codebook == "required",
+                help="Codebook: a YAML or KH Coder rule file, or a shipped name (welfare_employment).",
+            )
+        )
+    decorators += [
+        click.option(
+            "--cache-dir",
+            type=click.Path(file_okay=False, path_type=Path),
+            help="Token cache directory (default: the user cache directory).",
+        ),
+        click.option("--no-cache", is_flag=True, help="Neither read nor write the token cache."),
+        jobs_option,
+        quiet_option,
+    ]
+    return decorators
+
+
+def corpus_options(
+    *, unit: str = "document", stop_words: bool = False, codebook: str | None = None
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Give a command the corpus option group; it receives the input read and tokenized.
+
+    The command is called with ``corpus``, ``tokens``, ``unit`` and ``quiet``,
+    plus ``stop_words`` (a path or None) when ``stop_words`` is set, and
+    ``codebook`` (a loaded :class:`~kotoba_code.codebook.Codebook`, or None
+    when optional and not given) when ``codebook`` is ``"optional"`` or
+    ``"required"``. ``unit`` is the default of ``--unit``: the default of the
+    library function the command calls.
+    """
+
+    def decorate(f: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(f)
+        def wrapper(
+            input_path: Path,
+            text_col: str | None,
+            id_col: str | None,
+            sheet: str | None,
+            encoding: str | None,
+            vars_specs: tuple[str, ...],
+            user_words: Path | None,
+            split_mode: str,
+            backend: str,
+            cache_dir: Path | None,
+            no_cache: bool,
+            quiet: bool,
+            **kwargs: Any,
+        ) -> Any:
+            cb = None
+            if codebook is not None:
+                from kotoba_code.codebook import Codebook
+
+                name = kwargs.pop("codebook")
+                cb = Codebook.load(name) if name else None
+            corpus = read_input(input_path, text_col=text_col, id_col=id_col, sheet=sheet, encoding=encoding)
+            corpus = add_variables(corpus, vars_specs)
+            tokenizer = make_input_tokenizer(
+                backend=backend,
+                split_mode=split_mode,
+                user_words=user_words,
+                codebook_words=cb.user_words if cb is not None else (),
+            )
+            tokens = tokenize_with_jobs(corpus, tokenizer, cache_setting(cache_dir, no_cache), quiet)
+            if codebook is not None:
+                kwargs["codebook"] = cb
+            return f(corpus=corpus, tokens=tokens, quiet=quiet, **kwargs)
+
+        for d in reversed(_input_decorators(unit, stop_words, codebook)):
+            wrapper = d(wrapper)
+        return wrapper
+
+    return decorate
+
+
+def read_input(
+    input_path: Path, *, text_col: str | None, id_col: str | None, sheet: str | None, encoding: str | None
+) -> Corpus:
+    """INPUT as a corpus: a table, a transcript or a folder of transcripts."""
+    return read_corpus(input_path, text_col=text_col, id_col=id_col, sheet=sheet, encoding=encoding)
+
+
+def add_variables(corpus: Corpus, vars_specs: tuple[str, ...]) -> Corpus:
+    """Add each ``--vars FILE:LEVEL`` table to the corpus, in order."""
+    for spec in vars_specs:
+        path, _, level = spec.rpartition(":")
+        if not path:
+            raise click.BadParameter(f"{spec!r}: use FILE:LEVEL, e.g. vars.csv:paragraph", param_hint="--vars")
+        corpus = corpus.add_variables(read_table(path), level=level)
+    return corpus
+
+
+def make_input_tokenizer(
+    *, backend: str = "sudachi", split_mode: str = "C", user_words: Path | None = None, codebook_words: Any = ()
+) -> Any:
+    """The tokenizer of the options: the codebook's user words, then those of ``--user-words``."""
+    words = list(codebook_words)
+    if user_words is not None:
+        words += [f"{w}\t{pos}" if pos else w for w, pos in read_word_list(user_words, with_pos=True).items()]
+    kwargs: dict[str, Any] = {"split_mode": split_mode.upper()}
+    if words:
+        if backend != "sudachi":
+            raise click.UsageError("user words (--user-words or a codebook's) work with the sudachi backend only")
+        kwargs["user_words"] = words
+    return make_tokenizer(backend, **kwargs)
+
 
 def tokenize_with_jobs(
     corpus: Corpus, tokenizer: Any, cache: bool | Path, quiet: bool, jobs: int | None = None
@@ -58,48 +235,6 @@ def tokenize_with_jobs(
     return tokenize(corpus, tokenizer=tokenizer, cache=cache, progress=not quiet)
 
 
-def tokenizer_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    """Tokenizer, cache and verbosity."""
-    decorators = [
-        click.option(
-            "--backend",
-            type=click.Choice(["sudachi", "ginza"]),
-            default="sudachi",
-            show_default=True,
-            help="Tokenizer backend (ginza adds dependency parsing, much slower).",
-        ),
-        click.option(
-            "--split-mode",
-            type=click.Choice(["A", "B", "C"], case_sensitive=False),
-            default="C",
-            show_default=True,
-            help="Sudachi split mode: A short units, C long units.",
-        ),
-        click.option(
-            "--user-words",
-            type=click.Path(exists=True, dir_okay=False, path_type=Path),
-            help="File of compound words to keep as one token (one per line).",
-        ),
-        click.option(
-            "--cache-dir",
-            type=click.Path(file_okay=False, path_type=Path),
-            help="Token cache directory (default: the user cache directory).",
-        ),
-        click.option("--no-cache", is_flag=True, help="Neither read nor write the token cache."),
-        jobs_option,
-        click.option("-q", "--quiet", is_flag=True, help="No progress bars or summaries on stderr."),
-    ]
-    for d in reversed(decorators):
-        f = d(f)
-    return f
-
-
-def load_corpus(
-    input_path: Path, text_col: str | None, id_col: str | None, sheet: str | None, encoding: str | None
-) -> Corpus:
-    return read_corpus(input_path, text_col=text_col, id_col=id_col, sheet=sheet, encoding=encoding)
-
-
 def cache_setting(cache_dir: Path | None, no_cache: bool) -> bool | Path:
     """The ``cache=`` argument of :func:`~kotoba_code.tokenize` for --cache-dir/--no-cache."""
     if no_cache:
@@ -107,23 +242,12 @@ def cache_setting(cache_dir: Path | None, no_cache: bool) -> bool | Path:
     return cache_dir if cache_dir is not None else True
 
 
-def load_tokens(
-    corpus: Corpus,
-    *,
-    backend: str,
-    split_mode: str,
-    user_words: Path | None,
-    cache_dir: Path | None,
-    no_cache: bool,
-    quiet: bool,
-) -> Tokens:
-    kwargs: dict[str, Any] = {"split_mode": split_mode.upper()}
-    if user_words is not None:
-        if backend != "sudachi":
-            raise click.UsageError("--user-words works with the sudachi backend only")
-        kwargs["user_words"] = user_words
-    tok = make_tokenizer(backend, **kwargs) if backend != "sudachi" else SudachiTokenizer(**kwargs)
-    return tokenize_with_jobs(corpus, tok, cache_setting(cache_dir, no_cache), quiet)
+def emit(df: pd.DataFrame, output: Path | None) -> None:
+    """A table to ``output`` (format by suffix), or as Markdown on stdout."""
+    if output is None:
+        click.echo(to_markdown(df), nl=False)
+    else:
+        write_table(df, output)
 
 
 def info(quiet: bool, message: str) -> None:
@@ -131,119 +255,7 @@ def info(quiet: bool, message: str) -> None:
         click.echo(message, err=True)
 
 
-def pass_tokens(f: Callable[..., Any]) -> Callable[..., Any]:
-    """Read INPUT and tokenize it; the command receives ``corpus`` and ``tokens``."""
-
-    @input_options
-    @tokenizer_options
-    @functools.wraps(f)
-    def wrapper(
-        input_path: Path,
-        text_col: str | None,
-        id_col: str | None,
-        sheet: str | None,
-        encoding: str | None,
-        backend: str,
-        split_mode: str,
-        user_words: Path | None,
-        cache_dir: Path | None,
-        no_cache: bool,
-        quiet: bool,
-        **kwargs: Any,
-    ) -> Any:
-        corpus = load_corpus(input_path, text_col, id_col, sheet, encoding)
-        tokens = load_tokens(
-            corpus,
-            backend=backend,
-            split_mode=split_mode,
-            user_words=user_words,
-            cache_dir=cache_dir,
-            no_cache=no_cache,
-            quiet=quiet,
-        )
-        return f(corpus=corpus, tokens=tokens, quiet=quiet, **kwargs)
-
-    return wrapper
-
-
-def codebook_and_tokens(
-    codebook: str,
-    corpus: Any,
-    quiet: bool,
-    cache_dir: Path | None,
-    no_cache: bool,
-    vars_specs: tuple[str, ...],
-    jobs: int | None = None,
-) -> tuple[Any, Any]:
-    from kotoba_code.codebook import Codebook
-    from kotoba_code.io.readers import read_table
-    from kotoba_code.tokenize import SudachiTokenizer
-
-    cb = Codebook.load(codebook)
-    for spec in vars_specs:
-        path, _, level = spec.rpartition(":")
-        if not path:
-            raise click.BadParameter(f"{spec!r}: use FILE:LEVEL, e.g. vars.csv:paragraph", param_hint="--vars")
-        corpus = corpus.add_variables(read_table(path), level=level)
-    tokenizer = SudachiTokenizer(user_words=cb.user_words)
-    return cb, tokenize_with_jobs(corpus, tokenizer, cache_setting(cache_dir, no_cache), quiet, jobs)
-
-
-def coding_options(f: Any) -> Any:
-    """INPUT, how to read it, and the codebook, unit, variables, cache and jobs."""
-    decorators = [
-        click.option(
-            "--codebook",
-            "codebook",
-            required=True,
-            help="Codebook: a YAML or KH Coder rule file, or a shipped name (welfare_employment).",
-        ),
-        click.option(
-            "--unit",
-            type=click.Choice(["document", "paragraph", "sentence"]),
-            default="document",
-            show_default=True,
-            help="Unit to code and count.",
-        ),
-        click.option(
-            "--vars",
-            "vars_specs",
-            multiple=True,
-            metavar="FILE:LEVEL",
-            help="External variables: a table with one row per unit of LEVEL, in order (repeatable).",
-        ),
-        click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path)),
-        click.option("--no-cache", is_flag=True),
-        jobs_option,
-        click.option("-q", "--quiet", is_flag=True),
-    ]
-    for d in reversed(decorators):
-        f = d(f)
-    return input_options(f)
-
-
-def pass_coding(f: Callable[..., Any]) -> Callable[..., Any]:
-    """Read INPUT, load the codebook (with any --vars) and tokenize with its
-    user words; the command receives ``codebook``, ``tokens``, ``unit`` and ``quiet``."""
-
-    @coding_options
-    @functools.wraps(f)
-    def wrapper(
-        input_path: Path,
-        text_col: str | None,
-        id_col: str | None,
-        sheet: str | None,
-        encoding: str | None,
-        codebook: str,
-        unit: str,
-        vars_specs: tuple[str, ...],
-        cache_dir: Path | None,
-        no_cache: bool,
-        quiet: bool,
-        **kwargs: Any,
-    ) -> Any:
-        corpus = load_corpus(input_path, text_col, id_col, sheet, encoding)
-        cb, tokens = codebook_and_tokens(codebook, corpus, quiet, cache_dir, no_cache, vars_specs)
-        return f(codebook=cb, tokens=tokens, unit=unit, quiet=quiet, **kwargs)
-
-    return wrapper
+# The two shapes most commands take: read and tokenize (words, KWIC …), and
+# read, code with a codebook (code, freq …).
+pass_tokens = corpus_options(unit="document")
+pass_coding = corpus_options(unit="document", codebook="required")

@@ -9,6 +9,7 @@ import click
 import pandas as pd
 
 from kotoba_code.analysis.frequency import word_frequency
+from kotoba_code.cli._common import quiet_option
 from kotoba_code.errors import CorpusReadError, Errors
 from kotoba_code.io.readers import read_corpus
 from kotoba_code.io.writers import to_markdown
@@ -60,3 +61,20 @@ def run_demo(corpus_dir: Path, *, top: int = 15, quiet: bool = False) -> None:
         click.echo(f"\n## Transcripts: {len(tc)} files, {len(turns):,} speaker turns, {len(ttoks):,} tokens\n")
         top_words = word_frequency(ttoks, top=top)[["word", "count", "docs"]]
         click.echo(to_markdown(top_words))
+
+
+@click.command("demo")
+@click.option(
+    "--corpus-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Sample corpus directory (default: ./corpus).",
+)
+@click.option("--top", type=click.IntRange(min=1), default=15, show_default=True)
+@quiet_option
+def demo_cmd(corpus_dir: Path | None, top: int, quiet: bool) -> None:
+    """Run the main job on the shipped sample corpus and print the tables."""
+    run_demo(corpus_dir or Path("corpus"), top=top, quiet=quiet)
+
+
+COMMANDS = [demo_cmd]

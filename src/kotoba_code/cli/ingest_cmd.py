@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from kotoba_code.cli._common import info
-from kotoba_code.cli.app import cli
 from kotoba_code.errors import CorpusReadError, Errors, KotobaWarning
 from kotoba_code.io.writers import to_markdown, write_table
 
@@ -26,7 +25,7 @@ def _pairs(option: str, specs: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
-@cli.command("ingest")
+@click.command("ingest")
 @click.argument("folder", type=click.Path(path_type=Path))
 @click.option(
     "--cell",
@@ -99,3 +98,6 @@ def ingest_cmd(
         quiet,
         f"{len(corpus):,} answers from {len(summary) - skipped:,} forms ({skipped} skipped) → {output}",
     )
+
+
+COMMANDS = [ingest_cmd]

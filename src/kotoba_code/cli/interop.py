@@ -7,14 +7,13 @@ from typing import Any
 
 import click
 
-from kotoba_code.cli._common import info, pass_coding
-from kotoba_code.cli.app import cli
+from kotoba_code.cli._common import corpus_options, info
 from kotoba_code.errors import CorpusReadError, Errors
 
 CODEBOOK_SUFFIXES = (".qdc", ".cod", ".yaml", ".yml")
 
 
-@cli.command("export-codebook")
+@click.command("export-codebook")
 @click.argument("codebook")
 @click.option(
     "-o",
@@ -52,7 +51,7 @@ def export_codebook_cmd(codebook: str, output: Path, encoding: str, quiet: bool)
     info(quiet, f"{len(cb)} codes → {output}")
 
 
-@cli.command("import-codebook")
+@click.command("import-codebook")
 @click.argument("qdc", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="YAML codebook to write."
@@ -72,8 +71,8 @@ def import_codebook_cmd(qdc: Path, output: Path, quiet: bool) -> None:
     info(quiet, f"{len(cb)} codes ({without} without a rule) → {output}")
 
 
-@cli.command("export-project")
-@pass_coding
+@click.command("export-project")
+@corpus_options(codebook="required")
 @click.option(
     "--spans",
     type=click.Choice(["evidence", "unit"]),
@@ -84,7 +83,9 @@ def import_codebook_cmd(qdc: Path, output: Path, quiet: bool) -> None:
 @click.option(
     "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="REFI-QDA project (.qdpx)."
 )
-def export_project_cmd(codebook: Any, tokens: Any, unit: str, quiet: bool, spans: str, output: Path) -> None:
+def export_project_cmd(
+    corpus: Any, codebook: Any, tokens: Any, unit: str, quiet: bool, spans: str, output: Path
+) -> None:
     """Code INPUT and write it as a REFI-QDA project to review in NVivo, MAXQDA,
     ATLAS.ti or QualCoder: documents as text sources, metadata as case
     variables, every code as a coded selection.
@@ -101,3 +102,6 @@ def export_project_cmd(codebook: Any, tokens: Any, unit: str, quiet: bool, spans
     result = codebook.apply(tokens, unit=unit)
     write_qdpx(result, output, spans=spans)  # type: ignore[arg-type]
     info(quiet, f"{len(result.corpus):,} documents, {int(result.counts.sum()):,} coded {unit}s → {output}")
+
+
+COMMANDS = [export_codebook_cmd, import_codebook_cmd, export_project_cmd]

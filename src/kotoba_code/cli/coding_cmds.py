@@ -1,0 +1,219 @@
+"""Coding commands: code, freq, lint, test, diff."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kotoba_code.cli._common import corpus_options, emit, info, quiet_option
+from kotoba_code.io.writers import to_markdown, write_table
+
+
+@click.command("code")
+@corpus_options(codebook="required")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Coded data: .csv .tsv .xlsx .parquet .jsonl (default: CSV on stdout).",
+)
+@click.option(
+    "--evidence",
+    "evidence_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the hits: id, unit, code, term, text, start, end.",
+)
+def code_cmd(
+    corpus: Any, codebook: Any, tokens: Any, unit: str, quiet: bool, output: Path | None, evidence_out: Path | None
+) -> None:
+    """Code every document: one row per input document with a 0/1 column per code."""
+    result = codebook.apply(tokens, unit=unit)
+    df = result.to_frame()
+    if output is None:
+        df.to_csv(sys.stdout, index=False)
+    else:
+        write_table(df, output)
+        info(quiet, f"{len(df):,} documents coded with {len(codebook)} codes → {output}")
+    if evidence_out is not None:
+        write_table(result.evidence, evidence_out)
+
+
+@click.command("freq")
+@corpus_options(codebook="required")
+@click.option("--by", help="Metadata column or unit attribute: cross-tabulate with a chi-square test per code.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Table: .csv .xlsx .md (default: Markdown on stdout), or a figure: .png .svg.",
+)
+def freq_cmd(
+    corpus: Any, codebook: Any, tokens: Any, unit: str, quiet: bool, by: str | None, output: Path | None
+) -> None:
+    """Theme frequency table: units with each code, percent, and by group."""
+    table = codebook.apply(tokens, unit=unit).frequencies(by=by)
+    if output is not None and output.suffix.lower() in (".png", ".svg"):
+        from kotoba_code.plot import plot_frequencies
+
+        plot_frequencies(table, path=output)
+    else:
+        emit(table, output)
+    if output is not None:
+        info(quiet, f"{len(table)} codes → {output}")
+
+
+# How each kind of lint warning is headed and counted, in the order printed.
+_LINT_KINDS = {
+    "split": ("not one token", "matched as the phrase of their tokens; add them to user_words to keep them whole"),
+    "unseen": ("never occur in the corpus", "they match nothing"),
+}
+
+
+@click.command("lint")
+@corpus_options(codebook="required")
+@click.option("--summary", is_flag=True, help="Only the number of warnings per code and synonym list, and per kind.")
+def lint_cmd(corpus: Any, codebook: Any, tokens: Any, unit: str, quiet: bool, summary: bool) -> None:
+    """Warn about rule words that are not one token or never occur in INPUT.
+
+    Each word is reported once per place: a word written in a rule at its code
+    and line, a word of a shared synonym list once at the list ($name). The
+    warnings are grouped by kind, those that change what matches (not one
+    token) first, and end with a count per kind; --summary prints only counts.
+    Warnings do not change the exit status."""
+    problems = codebook.lint(tokens)
+    by_kind = {kind: [w for w in problems if w.kind == kind] for kind in _LINT_KINDS}
+    if summary:
+        _lint_summary(codebook, problems)
+    else:
+        for kind, (name, why) in _LINT_KINDS.items():
+            if by_kind[kind]:
+                click.echo(f"== {len(by_kind[kind])} {name}: {why} ==")
+                for w in by_kind[kind]:
+                    click.echo(str(w))
+                click.echo("")
+    if problems:
+        for kind, (name, _) in _LINT_KINDS.items():
+            click.echo(f"{name}: {len(by_kind[kind])} warning(s)")
+    info(quiet, f"{len(problems)} warning(s) for {len(codebook)} codes")
+
+
+def _lint_summary(codebook: Any, problems: list[Any]) -> None:
+    """One row per code or synonym list with warnings: its line and the count per kind."""
+    rows: dict[tuple[str, int], dict[str, int]] = {}
+    for w in problems:
+        place = (f"${w.synonym_list}", w.line) if w.synonym_list else (w.code, codebook[w.code].line)
+        counts = rows.setdefault(place, dict.fromkeys(_LINT_KINDS, 0))
+        counts[w.kind] += 1
+    if not rows:
+        return
+    heads = [name for name, _ in _LINT_KINDS.values()]
+    width = max(len("code or $list"), *(len(where) for where, _ in rows))
+    click.echo(f"{'code or $list':<{width}}  {'line':>5}  " + "  ".join(heads))
+    for (where, line), counts in rows.items():
+        cells = "  ".join(f"{counts[kind]:>{len(head)}}" for kind, head in zip(_LINT_KINDS, heads, strict=True))
+        click.echo(f"{where:<{width}}  {line:>5}  {cells}")
+    click.echo("")
+
+
+@click.command("test")
+@click.argument("samples", type=click.Path(path_type=Path))
+@click.option("--codebook", "codebook", required=True, help="Codebook file or shipped name.")
+@click.option("--min-f1", type=float, help="Fail (exit 1) when a code's F1 is below this.")
+@click.option("--min-kappa", type=float, help="Fail (exit 1) when a code's Cohen's kappa is below this.")
+@click.option("--min-macro-f1", type=float, help="Fail (exit 1) when the macro-F1 is below this.")
+@click.option("--code", "code_ids", multiple=True, help="Only these code ids (repeatable).")
+@click.option("--reference", help="Coder whose labels the rules are scored against (default: the first).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True)
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path), help="Also write an HTML report.")
+@click.option(
+    "--max-disagreements",
+    type=int,
+    default=30,
+    show_default=True,
+    help="Disagreements printed in table/markdown format (all are in JSON and the report).",
+)
+@quiet_option
+def test_cmd(
+    samples: Path,
+    codebook: str,
+    min_f1: float | None,
+    min_kappa: float | None,
+    min_macro_f1: float | None,
+    code_ids: tuple[str, ...],
+    reference: str | None,
+    fmt: str,
+    report: Path | None,
+    max_disagreements: int,
+    quiet: bool,
+) -> None:
+    """Score a codebook's rules against labelled SAMPLES (per-code precision,
+    recall, F1, kappa, alpha) and list the disagreements; exit 1 when a
+    threshold fails, so it can gate a codebook change in CI."""
+    from kotoba_code.codebook import Codebook
+    from kotoba_code.evaluate import evaluate, read_labels
+
+    cb = Codebook.load(codebook)
+    ev = evaluate(cb, read_labels(samples, codebook=cb), codes=list(code_ids) or None, reference=reference)
+    failures = []
+    for row in ev.codes.to_dict(orient="records"):
+        if min_f1 is not None and row["f1"] < min_f1:
+            failures.append(f"{row['code']}: F1 {row['f1']:.3f} < {min_f1}")
+        if min_kappa is not None and row["kappa"] < min_kappa:
+            failures.append(f"{row['code']}: kappa {row['kappa']:.3f} < {min_kappa}")
+    if min_macro_f1 is not None and ev.macro["f1"] < min_macro_f1:
+        failures.append(f"macro-F1 {ev.macro['f1']:.3f} < {min_macro_f1}")
+    if fmt == "json":
+        click.echo(ev.to_json())
+    else:
+        table = ev.codes.round(3)
+        dis = ev.disagreements.head(max_disagreements)[["id", "code", "kind", "evidence", "text"]]
+        summary = (
+            f"n={ev.n}  macro P/R/F1 {ev.macro['precision']:.3f}/{ev.macro['recall']:.3f}/{ev.macro['f1']:.3f}"
+            f"  micro P/R/F1 {ev.micro['precision']:.3f}/{ev.micro['recall']:.3f}/{ev.micro['f1']:.3f}"
+        )
+        if fmt == "markdown":
+            click.echo(to_markdown(table) + "\n" + summary + "\n\n" + to_markdown(dis), nl=False)
+        else:
+            click.echo(table.to_string(index=False))
+            click.echo(summary)
+            click.echo(f"\n{len(ev.disagreements)} disagreements (most common patterns first):")
+            click.echo(dis.to_string(index=False) if len(dis) else "none")
+    if report is not None:
+        from kotoba_code.report import write_html_report
+
+        write_html_report(ev, report)
+    if failures:
+        click.echo("FAILED: " + "; ".join(failures), err=True)
+        sys.exit(1)
+
+
+@click.command("diff")
+@click.argument("samples", metavar="SAMPLES_OR_CORPUS", type=click.Path(path_type=Path))
+@click.option("--codebook", "codebooks", multiple=True, required=True, help="OLD then NEW (give twice).")
+@click.option("--text-col", default="text", show_default=True)
+@click.option("--id-col", default="id", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the changed units here.")
+def diff_cmd(samples: Path, codebooks: tuple[str, ...], text_col: str, id_col: str, output: Path | None) -> None:
+    """Compare two codebook versions: which documents changed codes, and how
+    the metrics moved when the input is a labelled sample."""
+    from kotoba_code.codebook import Codebook
+    from kotoba_code.evaluate import diff_codebooks
+
+    if len(codebooks) != 2:
+        raise click.UsageError("give --codebook twice: the old version, then the new one")
+    old, new = (Codebook.load(c) for c in codebooks)
+    changes, metrics = diff_codebooks(old, new, samples, text_col=text_col, id_col=id_col)
+    if metrics is not None:
+        click.echo(to_markdown(metrics.round(3)))
+        click.echo("")
+    click.echo(f"{changes['id'].nunique() if len(changes) else 0} documents changed codes ({len(changes)} changes)")
+    if len(changes):
+        click.echo(to_markdown(changes), nl=False)
+    if output is not None:
+        write_table(changes, output)
+
+
+COMMANDS = [code_cmd, freq_cmd, lint_cmd, test_cmd, diff_cmd]
