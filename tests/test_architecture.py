@@ -1,0 +1,104 @@
+"""The package's layers import one way (docs/architecture.md).
+
+import-linter checks the layers contract in pyproject.toml. The tests below
+add what it does not: no two modules import each other (counting imports
+made inside functions, which hide cycles at load time), and imports of the
+package's own modules inside functions stay few and explained.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PKG = ROOT / "src" / "kotoba_code"
+# At most this many imports of kotoba_code modules inside functions outside cli/.
+MAX_LOCAL_IMPORTS = 5
+
+
+def _modules() -> dict[str, Path]:
+    out = {}
+    for p in PKG.rglob("*.py"):
+        parts = p.relative_to(PKG.parent).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        out[name] = p
+    return out
+
+
+def _imports(mods: dict[str, Path]) -> list[tuple[str, str, bool, ast.stmt, list[str]]]:
+    """(importer, imported module, inside a function, node, source lines) for kotoba_code imports."""
+
+    def resolve(name: str) -> str | None:
+        while name and name not in mods:
+            name = name.rpartition(".")[0]
+        return name or None
+
+    found = []
+    for name, path in mods.items():
+        source = path.read_text(encoding="utf-8")
+        lines = source.splitlines()
+        tree = ast.parse(source)
+        parents: dict[ast.AST, ast.AST] = {}
+        for node in ast.walk(tree):
+            for child in ast.iter_child_nodes(node):
+                parents[child] = node
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                targets = [f"{node.module}.{a.name}" for a in node.names]
+            else:
+                continue
+            in_function = type_checking = False
+            up: ast.AST = node
+            while up in parents:
+                up = parents[up]
+                if isinstance(up, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    in_function = True
+                if isinstance(up, ast.If) and "TYPE_CHECKING" in ast.unparse(up.test):
+                    type_checking = True
+            if type_checking:
+                continue
+            for t in targets:
+                target = resolve(t) if t.startswith("kotoba_code") else None
+                # A package importing its own submodules (re-exports) is not a
+                # dependency of the layer on itself.
+                if target and target != name and not target.startswith(name + "."):
+                    found.append((name, target, in_function, node, lines))
+    return found
+
+
+def test_import_linter_layers_contract():
+    pytest.importorskip("importlinter")
+    from importlinter.cli import lint_imports
+
+    assert lint_imports(config_filename=str(ROOT / "pyproject.toml")) == 0
+
+
+def test_no_import_cycles_counting_imports_inside_functions():
+    mods = _modules()
+    g = nx.DiGraph()
+    for a, b, *_ in _imports(mods):
+        # The root package re-exports the public API; modules import names
+        # from their own layer or below, never from kotoba_code itself.
+        assert b != "kotoba_code", f"{a} imports the root package kotoba_code (import from the module instead)"
+        g.add_edge(a, b)
+    cycles = [c for c in nx.simple_cycles(g) if len(c) <= 8]
+    assert not cycles, "import cycles: " + "; ".join(" -> ".join(c + [c[0]]) for c in cycles[:10])
+
+
+def test_few_local_imports_each_explained():
+    local = [
+        (a, b, node, lines)
+        for a, b, in_function, node, lines in _imports(_modules())
+        if in_function and not a.startswith("kotoba_code.cli")
+    ]
+    where = [f"{a} -> {b} (line {node.lineno})" for a, b, node, _ in local]
+    assert len(local) <= MAX_LOCAL_IMPORTS, "imports inside functions outside cli/: " + "; ".join(where)
+    for a, b, node, lines in local:
+        comment_lines = lines[max(0, node.lineno - 4) : node.lineno]
+        assert any("#" in line for line in comment_lines), f"{a} -> {b} (line {node.lineno}) has no comment saying why"
