@@ -29,7 +29,7 @@ from kotoba_code.analysis.frequency import word_frequency
 from kotoba_code.codebook.result import frequency_table
 from kotoba_code.codebook.rules import Measure, walk
 from kotoba_code.corpus import UNIT_LEVELS, Corpus
-from kotoba_code.errors import CodebookError, CorpusReadError, Errors
+from kotoba_code.errors import AnalysisError, CodebookError, CorpusReadError, Errors
 from kotoba_code.tokenize import SudachiTokenizer
 from kotoba_code.tokenize.userwords import read_word_list
 
@@ -167,7 +167,7 @@ def word_frequency_dask(
     [['不足', 3, 2], ['ノウハウ', 2, 2], ['マンパワー', 1, 1]]
     """
     if key not in ("lemma", "norm"):
-        raise ValueError(f"key must be 'lemma' or 'norm', got {key!r}")
+        raise AnalysisError(Errors.E533.format(key=key, known="lemma, norm"))
     _check_columns([str(c) for c in ddf.columns], text_col, None, by)
     stops = None if stop_words is None else sorted(_read_words(stop_words))
     group_cols = [by] if by else []
