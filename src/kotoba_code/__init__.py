@@ -41,7 +41,7 @@ _LAZY = {
     "cooccurrence_network": "kotoba_code.analysis.network",
     "evaluate": "kotoba_code.evaluate",
     "kwic": "kotoba_code.analysis.kwic",
-    "read_labels": "kotoba_code.evaluate",
+    "read_labels": "kotoba_code.io.labels",
     "synthesize": "kotoba_code.analysis.synthesis",
     "variable_network": "kotoba_code.analysis.network",
     "word_cooccurrence": "kotoba_code.analysis.cooccurrence",

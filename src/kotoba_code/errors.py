@@ -100,10 +100,7 @@ class Errors(metaclass=_ErrorsWithCodes):
     E534 = "Unknown KWIC match {match!r}. Use one of: {known}."
     E535 = "Unknown KWIC sort order {sort!r}. Use one of: {known}."
     E536 = "Unknown community detection {communities!r}. Use one of: {known}."
-    E537 = (
-        "evaluate() takes a LabelledSample or a DataFrame, not the path {path}: "
-        "read it first with kotoba_code.read_labels({path!r}, codebook=...)."
-    )
+    E537 = "{func}() takes {takes}, not the path {path}: read it first with kotoba_code.io.labels.{reader}()."
     # E9xx command line and output files
     E901 = "{path}: unsupported output format {suffix!r} for {what}. Use one of: {supported}."
 
