@@ -16,9 +16,9 @@ from click.testing import CliRunner
 from kotoba_code import SudachiTokenizer, read_corpus, tokenize, word_frequency
 from kotoba_code.cli.app import cli
 from kotoba_code.codebook import Codebook
-from kotoba_code.dask import code_parallel, tokenize_parallel
 from kotoba_code.errors import CodebookError, CorpusReadError
 from kotoba_code.io.readers import read_table
+from kotoba_code.parallel import code_parallel, tokenize_parallel
 
 ANSWERS = Path(__file__).resolve().parents[1] / "corpus" / "answers.csv"
 

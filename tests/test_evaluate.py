@@ -1,14 +1,19 @@
 """Agreement metrics against hand-computed values and the reference libraries."""
 
+import ast
+from pathlib import Path
+
 import krippendorff
 import numpy as np
 import pandas as pd
 import pytest
 from sklearn.metrics import cohen_kappa_score, precision_recall_fscore_support
 
-from kotoba_code import CorpusReadError
+import kotoba_code.evaluate as evaluate_pkg
+from kotoba_code import AnalysisError, CorpusReadError
 from kotoba_code.codebook import Codebook
-from kotoba_code.evaluate import cohen_kappa, evaluate, krippendorff_alpha, prf, read_labels
+from kotoba_code.evaluate import cohen_kappa, diff_codebooks, evaluate, krippendorff_alpha, prf
+from kotoba_code.io.labels import read_labels, read_samples_or_corpus
 
 
 def test_kappa_hand_computed():
@@ -135,3 +140,39 @@ def test_jsonl_labels_with_lists(tmp_path):
     ev = evaluate(CB, read_labels(path, codebook=CB))
     assert ev.codes.set_index("code").loc["gap", "f1"] == 1.0
     assert ev.to_dict()["codes"]["gap"]["support"] == 1
+
+
+def test_evaluate_reads_no_files_and_says_where_to(tmp_path):
+    path = tmp_path / "labels.csv"
+    path.write_text("id,text,codes\n1,温度差がある,gap\n", encoding="utf-8")
+    with pytest.raises(AnalysisError) as exc:
+        evaluate(CB, path)
+    assert str(exc.value) == (
+        f"[E537] evaluate() takes a LabelledSample or a DataFrame, not the path {path}: "
+        "read it first with kotoba_code.io.labels.read_labels()."
+    )
+    with pytest.raises(AnalysisError, match=r"^\[E537\] diff_codebooks\(\) takes a Corpus or a DataFrame"):
+        diff_codebooks(CB, CB, str(path))
+    # Read through the io layer, the same file evaluates.
+    assert evaluate(CB, read_labels(path, codebook=CB)).codes.set_index("code").loc["gap", "recall"] == 1.0
+
+
+def test_diff_names_the_file_of_a_table_without_the_text_column(tmp_path):
+    path = tmp_path / "answers.csv"
+    path.write_text("id,answer\n1,温度差がある\n", encoding="utf-8")
+    with pytest.raises(CorpusReadError, match=r"\[E102\] .*answers.csv: no column 'text'"):
+        diff_codebooks(CB, CB, read_samples_or_corpus(path), source=str(path))
+
+
+def test_evaluate_package_imports_nothing_from_io():
+    # evaluate sits below io in the layers: io/labels.py reads files for it.
+    pkg = Path(evaluate_pkg.__file__).parent
+    imported = []
+    for path in pkg.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported.append(node.module)
+            elif isinstance(node, ast.Import):
+                imported.extend(a.name for a in node.names)
+    assert "kotoba_code.evaluate.samples" in imported
+    assert not [m for m in imported if m.startswith(("kotoba_code.io", "kotoba_code.cli"))]

@@ -16,7 +16,8 @@ from kotoba_code.cli import main
 from kotoba_code.cli.app import cli
 from kotoba_code.codebook import Codebook
 from kotoba_code.errors import CodebookError, CorpusReadError
-from kotoba_code.evaluate import evaluate, read_labels
+from kotoba_code.evaluate import evaluate
+from kotoba_code.io.labels import read_labels
 from kotoba_code.io.refi_qda import (
     MACHINE_USER,
     make_guid,

@@ -15,7 +15,15 @@ from typing import Any
 
 from kotoba_code.analysis.frequency import word_frequency
 from kotoba_code.corpus import Corpus
-from kotoba_code.errors import CodebookError, CorpusReadError, KotobaError, KotobaWarning, TokenizerError
+from kotoba_code.errors import (
+    AnalysisError,
+    CodebookError,
+    CorpusReadError,
+    KotobaError,
+    KotobaWarning,
+    OutputError,
+    TokenizerError,
+)
 from kotoba_code.io.readers import read_corpus, read_table, read_transcripts
 from kotoba_code.io.writers import write_table
 from kotoba_code.tokenize import SudachiTokenizer, Token, Tokens, normalize_text, tokenize
@@ -33,7 +41,7 @@ _LAZY = {
     "cooccurrence_network": "kotoba_code.analysis.network",
     "evaluate": "kotoba_code.evaluate",
     "kwic": "kotoba_code.analysis.kwic",
-    "read_labels": "kotoba_code.evaluate",
+    "read_labels": "kotoba_code.io.labels",
     "synthesize": "kotoba_code.analysis.synthesis",
     "variable_network": "kotoba_code.analysis.network",
     "word_cooccurrence": "kotoba_code.analysis.cooccurrence",
@@ -43,6 +51,7 @@ _LAZY = {
 }
 
 __all__ = [
+    "AnalysisError",
     "Codebook",
     "CodebookError",
     "CodingResult",
@@ -51,6 +60,7 @@ __all__ = [
     "GinzaTokenizer",
     "KotobaError",
     "KotobaWarning",
+    "OutputError",
     "SudachiTokenizer",
     "Token",
     "TokenizerError",

@@ -1,209 +1,48 @@
-"""Scale-out: tokenize and code on Dask partitions, or in local processes.
+"""Scale-out: tokenize and code on Dask partitions.
 
 Tokenizing and coding are embarrassingly parallel: each answer is tokenized
 on its own, and every rule is evaluated inside one unit of one document. So a
 corpus can be cut into pieces, each piece tokenized and coded anywhere, and
 the pieces put back together with exactly the single-process result.
 
-* :func:`code_dask` codes a dask DataFrame partition by partition (on a
-  ``dask.distributed`` cluster: one machine or many) and aggregates the code
-  frequency tables from the coded partitions; :func:`word_frequency_dask`
-  does the same for word counts.
-* :func:`tokenize_parallel` and :func:`code_parallel` use local processes
-  for an in-memory corpus (``--jobs N`` on the command line). They need no
-  Dask.
+:func:`code_dask` codes a dask DataFrame partition by partition (on a
+``dask.distributed`` cluster: one machine or many) and aggregates the code
+frequency tables from the coded partitions; :func:`word_frequency_dask`
+does the same for word counts. The local processes behind ``--jobs N``, for
+an in-memory corpus, are in :mod:`kotoba_code.parallel`.
 
 Dask is imported only inside the functions that take dask collections, so
-``import kotoba_code`` stays light and ``--jobs`` works without the ``dask``
-extra. See ``docs/scaling.md`` for running on a multi-machine cluster.
+importing this module needs no ``dask`` extra until one of them runs. See
+``docs/scaling.md`` for running on a multi-machine cluster.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from kotoba_code.corpus import Corpus
-from kotoba_code.errors import CodebookError, CorpusReadError, Errors
-from kotoba_code.tokenize import SudachiTokenizer, Tokenizer, Tokens
-from kotoba_code.tokenize.cache import TokenCache, cache_key
-from kotoba_code.tokenize.tokens import VOCAB_COLUMNS
+from kotoba_code.analysis.frequency import word_frequency
+from kotoba_code.codebook.result import frequency_table
+from kotoba_code.codebook.rules import Measure, walk
+from kotoba_code.corpus import UNIT_LEVELS, Corpus
+from kotoba_code.errors import AnalysisError, CodebookError, CorpusReadError, Errors
+from kotoba_code.tokenize import SudachiTokenizer
+from kotoba_code.tokenize.userwords import read_word_list
 
 if TYPE_CHECKING:
     import dask.dataframe as dd
 
     from kotoba_code.codebook.model import Codebook
-    from kotoba_code.codebook.result import CodingResult
 
-__all__ = ["code_dask", "code_parallel", "tokenize_parallel", "word_frequency_dask"]
-
-# Pieces per process: enough that a slow piece (long transcripts) does not
-# leave the other processes idle at the end, few enough to keep the
-# per-piece overhead (pickling, a dictionary handle) negligible.
-_PIECES_PER_JOB = 4
+__all__ = ["code_dask", "word_frequency_dask"]
 # Hidden per-document columns of coded partitions for units below the
 # document: units in the document, and units with each code.
 _N_UNITS = "__units__"
 _UNITS_WITH = "__units__:"
-
-
-# -- local processes ----------------------------------------------------------
-def tokenize_parallel(
-    corpus: Corpus,
-    tokenizer: Tokenizer | None = None,
-    *,
-    jobs: int = 2,
-    cache: bool | str | Path = True,
-    progress: bool = False,
-) -> Tokens:
-    """Tokenize a corpus in ``jobs`` local processes.
-
-    The documents are cut into contiguous pieces of about equal length, each
-    piece is tokenized in a worker process, and the token stores are joined
-    (vocabularies merged) in document order. Codes, counts and offsets are
-    exactly those of :func:`kotoba_code.tokenize`; the result is cached under
-    the same key, so a later single-process run reuses it and vice versa.
-
-    Parameters
-    ----------
-    corpus : Corpus
-    tokenizer : SudachiTokenizer, default=SudachiTokenizer()
-        Must be picklable (it is sent to the worker processes).
-    jobs : int, default=2
-        Worker processes; ``1`` tokenizes in this process.
-    cache : bool or path, default=True
-        As for :func:`kotoba_code.tokenize`.
-    progress : bool, default=False
-        Show a progress bar over the pieces on standard error.
-
-    Examples
-    --------
-    >>> from kotoba_code import tokenize
-    >>> c = Corpus.from_texts(["温度差がある", "情報共有が不足している", "特になし"])
-    >>> par = tokenize_parallel(c, jobs=2, cache=False)
-    >>> one = tokenize(c, cache=False)
-    >>> par.to_frame().equals(one.to_frame())
-    True
-    """
-    from kotoba_code.tokenize import tokenize
-
-    tokenizer = tokenizer or SudachiTokenizer()
-    if jobs <= 1 or len(corpus) < 2:
-        return tokenize(corpus, tokenizer=tokenizer, cache=cache, progress=progress)
-    store = key = None
-    if cache is not False:
-        store = TokenCache(None if cache is True else cache)
-        key = cache_key(corpus.texts, tokenizer.settings())
-        hit = store.load(key, corpus)
-        if hit is not None:
-            return hit
-    bounds = _split_even(corpus.texts, jobs * _PIECES_PER_JOB)
-    pieces = [(corpus.ids[a:b].tolist(), corpus.texts[a:b], tokenizer) for a, b in bounds]
-    # spawn, not fork: the parent may run threads (a progress bar, a Dask
-    # client), and forking a threaded process can deadlock.
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(jobs, len(pieces)), mp_context=ctx) as pool:
-        parts = pool.map(_tokenize_piece, pieces)
-        if progress:
-            from tqdm.auto import tqdm
-
-            parts = tqdm(parts, total=len(pieces), desc="tokenize", unit="piece")
-        tokens = merge_tokens(corpus, list(parts))
-    if store is not None and key is not None:
-        store.save(key, tokens)
-    return tokens
-
-
-def code_parallel(
-    corpus: Corpus,
-    codebook: Codebook,
-    jobs: int = 2,
-    unit: str = "document",
-    *,
-    cache: bool | str | Path = True,
-    progress: bool = False,
-) -> CodingResult:
-    """Code a corpus, tokenizing in ``jobs`` local processes.
-
-    Tokenizing is nearly all of the time, so only it runs in parallel; the
-    rules are then evaluated once on the joined tokens. The result is an
-    ordinary :class:`~kotoba_code.codebook.result.CodingResult`, equal to
-    ``codebook.apply(corpus, unit=unit)`` in every table, evidence included.
-
-    Examples
-    --------
-    >>> from kotoba_code.codebook import Codebook
-    >>> cb = Codebook.from_dict({"codes": [{"id": "gap", "label": "温度差", "rule": "温度差"}]})
-    >>> c = Corpus.from_texts(["温度差がある", "温度差はない", "特になし"])
-    >>> code_parallel(c, cb, jobs=2, cache=False).matrix["gap"].tolist()
-    [True, False, False]
-    """
-    tokens = tokenize_parallel(
-        corpus, SudachiTokenizer(user_words=codebook.user_words), jobs=jobs, cache=cache, progress=progress
-    )
-    return codebook.apply(tokens, unit=unit)
-
-
-def merge_tokens(corpus: Corpus, parts: Sequence[dict[str, Any]]) -> Tokens:
-    """Join the token stores of consecutive pieces of ``corpus`` into one.
-
-    Each part holds the arrays of a :class:`Tokens` (``doc_ptr``, ``word``,
-    ``start``, ``end``, ``vocab``, ``extra``, ``settings``). Vocabulary rows
-    with the same forms are merged, so every word has one row.
-    """
-    vocab = pd.concat([p["vocab"] for p in parts], ignore_index=True)
-    # One new row per distinct set of forms, numbered by first appearance.
-    row_of = vocab.groupby(VOCAB_COLUMNS, sort=False, dropna=False).ngroup().to_numpy(np.int64)
-    _, first = np.unique(row_of, return_index=True)
-    merged_vocab = vocab.iloc[first].reset_index(drop=True)
-    for c in VOCAB_COLUMNS[:-1]:
-        merged_vocab[c] = merged_vocab[c].astype(object)
-    vocab_off = np.cumsum([0] + [len(p["vocab"]) for p in parts])
-    words = [row_of[vocab_off[k] + p["word"].astype(np.int64)] for k, p in enumerate(parts)]
-    tok_off = np.cumsum([0] + [len(p["word"]) for p in parts])
-    doc_ptr = np.concatenate([[0]] + [p["doc_ptr"][1:] + tok_off[k] for k, p in enumerate(parts)])
-    extra_keys = parts[0]["extra"].keys() if parts else ()
-    return Tokens(
-        corpus=corpus,
-        doc_ptr=doc_ptr.astype(np.int64),
-        word=np.concatenate(words).astype(np.int32) if words else np.zeros(0, np.int32),
-        start=np.concatenate([p["start"] for p in parts]).astype(np.int32),
-        end=np.concatenate([p["end"] for p in parts]).astype(np.int32),
-        vocab=merged_vocab,
-        settings=parts[0]["settings"] if parts else {},
-        extra={k: np.concatenate([p["extra"][k] for p in parts]) for k in extra_keys},
-    )
-
-
-def _tokenize_piece(piece: tuple[list[str], list[str], Tokenizer]) -> dict[str, Any]:
-    ids, texts, tokenizer = piece
-    t = tokenizer.tokenize(Corpus(ids, texts))
-    # Plain arrays travel back; the corpus is the parent's.
-    return {
-        "doc_ptr": t.doc_ptr,
-        "word": t.word,
-        "start": t.start,
-        "end": t.end,
-        "vocab": t.vocab,
-        "extra": t.extra,
-        "settings": t.settings,
-    }
-
-
-def _split_even(texts: Sequence[str], n: int) -> list[tuple[int, int]]:
-    """Cut ``texts`` into at most ``n`` contiguous non-empty ranges of about
-    equal total length (tokenizing time follows the characters)."""
-    sizes = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
-    cum = np.cumsum(sizes)
-    cuts = np.searchsorted(cum, cum[-1] * np.arange(1, n) / n, side="left") + 1
-    edges = np.unique(np.concatenate([[0], np.clip(cuts, 1, len(texts)), [len(texts)]]))
-    return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:], strict=True) if b > a]
 
 
 # -- Dask ---------------------------------------------------------------------
@@ -272,9 +111,6 @@ def code_dask(
     >>> freq.values.tolist()
     [['gap', '温度差', 1, 33.33]]
     """
-    from kotoba_code.codebook.rules import Measure, walk
-    from kotoba_code.corpus import UNIT_LEVELS
-
     if unit not in UNIT_LEVELS:
         raise CorpusReadError(Errors.E111.format(unit=unit, units=", ".join(UNIT_LEVELS)))
     for code in codebook.codes:
@@ -331,7 +167,7 @@ def word_frequency_dask(
     [['不足', 3, 2], ['ノウハウ', 2, 2], ['マンパワー', 1, 1]]
     """
     if key not in ("lemma", "norm"):
-        raise ValueError(f"key must be 'lemma' or 'norm', got {key!r}")
+        raise AnalysisError(Errors.E533.format(key=key, known="lemma, norm"))
     _check_columns([str(c) for c in ddf.columns], text_col, None, by)
     stops = None if stop_words is None else sorted(_read_words(stop_words))
     group_cols = [by] if by else []
@@ -432,8 +268,6 @@ def _partial_counts(part: pd.DataFrame, codes: list[str], unit: str, by: str | N
 def _frequency_table(codebook: Codebook, totals: pd.DataFrame, by: str | None) -> pd.DataFrame:
     """The table of :meth:`CodingResult.frequencies` from summed unit counts
     (one row per group of ``by``: ``__n__`` units and units with each code)."""
-    from kotoba_code.codebook.result import frequency_table
-
     codes = codebook.ids
     labels = [codebook[c].label for c in codes]
     if by is None:
@@ -454,8 +288,6 @@ def _frequency_table(codebook: Codebook, totals: pd.DataFrame, by: str | None) -
 
 
 def _words_partition(part: pd.DataFrame, text_col: str, tokenizer: SudachiTokenizer, opts: dict) -> pd.DataFrame:
-    from kotoba_code.analysis.frequency import word_frequency
-
     by = opts["by"]
     corpus = Corpus.from_dataframe(part, text_col=text_col)
     table = word_frequency(
@@ -475,6 +307,4 @@ def _words_partition(part: pd.DataFrame, text_col: str, tokenizer: SudachiTokeni
 
 
 def _read_words(words: Iterable[str] | str | Path) -> set[str]:
-    from kotoba_code.tokenize.userwords import read_word_list
-
     return set(read_word_list(words))

@@ -7,14 +7,17 @@ look an error up by its code. Code ranges follow the pipeline::
     E2xx  tokenization (tokenizer settings, user words, cache)
     E3xx  codebooks and coding rules
     E4xx  interoperability (REFI-QDA, archives, KH Coder export, forms)
-    E9xx  command line
+    E5xx  analyses
+    E9xx  command line and output files
 
 The exception tree::
 
     KotobaError
     ├── CorpusReadError   (also a ValueError)
     ├── TokenizerError    (also a RuntimeError)
-    └── CodebookError     (also a ValueError)
+    ├── CodebookError     (also a ValueError)
+    ├── AnalysisError     (also a ValueError)
+    └── OutputError       (also a ValueError)
 
 Wrapping code re-raises lower-level errors with ``raise ... from exc`` so the
 original cause stays visible to a developer while the user sees what to fix.
@@ -90,6 +93,16 @@ class Errors(metaclass=_ErrorsWithCodes):
     E408 = "{path}: not a REFI-QDA {kind}: {reason}"
     E409 = "{path}, code {code!r}: the kotoba-code block of its description is not valid YAML: {reason}"
     E410 = "{path}: {what} {name!r} contains {char!r}, which {encoding} cannot encode. Write with encoding='utf-8'."
+    # E5xx analyses
+    E531 = "Unknown keyness measure {measure!r}. Use one of: {known}."
+    E532 = "Unknown co-occurrence measure {measure!r}. Use one of: {known}."
+    E533 = "Unknown word key {key!r}. Use one of: {known}."
+    E534 = "Unknown KWIC match {match!r}. Use one of: {known}."
+    E535 = "Unknown KWIC sort order {sort!r}. Use one of: {known}."
+    E536 = "Unknown community detection {communities!r}. Use one of: {known}."
+    E537 = "{func}() takes {takes}, not the path {path}: read it first with kotoba_code.io.labels.{reader}()."
+    # E9xx command line and output files
+    E901 = "{path}: unsupported output format {suffix!r} for {what}. Use one of: {supported}."
 
 
 class Warnings(metaclass=_ErrorsWithCodes):
@@ -119,6 +132,14 @@ class TokenizerError(KotobaError, RuntimeError):
 
 class CodebookError(KotobaError, ValueError):
     """A codebook or one of its rules is invalid."""
+
+
+class AnalysisError(KotobaError, ValueError):
+    """An analysis was asked for with an option it does not know."""
+
+
+class OutputError(KotobaError, ValueError):
+    """A result cannot be written as asked (for example an unknown file format)."""
 
 
 class KotobaWarning(UserWarning):

@@ -54,7 +54,8 @@ def assert_codebook(
     :class:`~kotoba_code.evaluate.Evaluation` for further checks.
     """
     __tracebackhide__ = True
-    from kotoba_code.evaluate import evaluate, read_labels
+    from kotoba_code.evaluate import evaluate
+    from kotoba_code.io.labels import read_labels
 
     cb = _codebook(codebook)
     ev = evaluate(

@@ -31,6 +31,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from kotoba_code.analysis.frequency import doc_term_matrix, unit_term_matrix
+from kotoba_code.errors import AnalysisError, Errors
 from kotoba_code.tokenize.tokens import Tokens
 from kotoba_code.tokenize.userwords import DEFAULT_STOP_WORDS, read_word_list
 
@@ -76,7 +77,7 @@ class Cooccurrence:
         [(0, 1, 2, 0.667), (1, 2, 1, 0.333), (0, 2, 1, 0.25)]
         """
         if measure not in MEASURES:
-            raise ValueError(f"measure must be one of {', '.join(MEASURES)}; got {measure!r}")
+            raise AnalysisError(Errors.E532.format(measure=measure, known=", ".join(MEASURES)))
         upper = sp.triu(self.counts, k=1).tocoo()
         i, j, a = upper.row, upper.col, upper.data.astype(float)
         df = self.terms["df"].to_numpy(dtype=float)
@@ -130,7 +131,7 @@ def pair_similarity(a: np.ndarray, df_i: np.ndarray, df_j: np.ndarray, n: float,
         exp = row * col / n
         terms = np.where(obs > 0, obs * np.log(obs / exp), 0.0)
         return 2 * terms.sum(axis=0)
-    raise ValueError(measure)  # pragma: no cover
+    raise AnalysisError(Errors.E532.format(measure=measure, known=", ".join(MEASURES)))  # pragma: no cover
 
 
 def word_cooccurrence(

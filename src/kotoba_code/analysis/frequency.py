@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from kotoba_code.errors import CorpusReadError, Errors
+from kotoba_code.errors import AnalysisError, CorpusReadError, Errors
 from kotoba_code.tokenize.tokens import Tokens
 from kotoba_code.tokenize.userwords import DEFAULT_STOP_WORDS, read_word_list
 
@@ -64,7 +64,7 @@ def word_frequency(
     [['不足', 3, 2], ['ノウハウ', 2, 2], ['マンパワー', 1, 1]]
     """
     if key not in ("lemma", "norm"):
-        raise ValueError(f"key must be 'lemma' or 'norm', got {key!r}")
+        raise AnalysisError(Errors.E533.format(key=key, known="lemma, norm"))
     vocab = tokens.vocab
     keep = tokens.pos_mask(pos)
     if pos is None:

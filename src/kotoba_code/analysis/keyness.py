@@ -18,6 +18,7 @@ import pandas as pd
 from scipy import stats
 
 from kotoba_code.analysis.cooccurrence import word_cooccurrence
+from kotoba_code.errors import AnalysisError, Errors
 
 if TYPE_CHECKING:
     from kotoba_code.codebook.result import CodingResult
@@ -40,7 +41,7 @@ def keyness_table(presence: pd.DataFrame, groups: np.ndarray, *, measure: str = 
     [['A', 3, 0], ['B', 0, 3]]
     """
     if measure not in ("ll", "chi2"):
-        raise ValueError(f"measure must be 'll' or 'chi2'; got {measure!r}")
+        raise AnalysisError(Errors.E531.format(measure=measure, known="ll, chi2"))
     m = presence.to_numpy().astype(bool)
     names = sorted(set(groups.tolist()) - {""})
     out = []

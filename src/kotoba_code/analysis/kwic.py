@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from kotoba_code.errors import AnalysisError, Errors
 from kotoba_code.tokenize.tokens import Tokens
 
 
@@ -50,9 +51,9 @@ def kwic(
     import unicodedata
 
     if match not in ("lemma", "surface", "norm"):
-        raise ValueError(f"match must be 'lemma', 'surface' or 'norm'; got {match!r}")
+        raise AnalysisError(Errors.E534.format(match=match, known="lemma, surface, norm"))
     if sort not in ("position", "left", "right", "keyword"):
-        raise ValueError(f"sort must be 'position', 'left', 'right' or 'keyword'; got {sort!r}")
+        raise AnalysisError(Errors.E535.format(sort=sort, known="position, left, right, keyword"))
     term = unicodedata.normalize("NFKC", term)
     rx = re.compile(fnmatch.translate(term)) if "*" in term else None
     if match == "surface":

@@ -23,6 +23,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from kotoba_code.analysis.cooccurrence import Cooccurrence, code_cooccurrence, pair_similarity, word_cooccurrence
+from kotoba_code.errors import AnalysisError, Errors, OutputError
 
 if TYPE_CHECKING:
     from kotoba_code.codebook.result import CodingResult
@@ -102,7 +103,7 @@ def annotate(g: nx.Graph, *, communities: str = "louvain", seed: int = 0) -> nx.
     elif communities == "louvain":
         parts = [set(c) for c in nx.community.louvain_communities(g, weight="weight", seed=seed)]
     else:
-        raise ValueError(f"communities must be 'louvain', 'greedy' or 'none'; got {communities!r}")
+        raise AnalysisError(Errors.E536.format(communities=communities, known="louvain, greedy, none"))
     # Number communities by size, then by their first member, for stable colours.
     parts.sort(key=lambda c: (-len(c), min(map(str, c))))
     for k, members in enumerate(parts):
@@ -223,6 +224,10 @@ def variable_network(
     return g
 
 
+# The formats write_network knows, by file suffix.
+NETWORK_SUFFIXES = (".graphml", ".gexf", ".json", ".png", ".svg", ".html")
+
+
 def write_network(g: nx.Graph, path: str | Path, *, seed: int = 0, title: str = "") -> Path:
     """Write ``g`` by suffix: ``.graphml``, ``.gexf`` (Gephi), ``.json``
     (node-link), ``.png``/``.svg`` (figure) or ``.html`` (interactive page).
@@ -259,7 +264,9 @@ def write_network(g: nx.Graph, path: str | Path, *, seed: int = 0, title: str = 
 
         path.write_text(network_html(g, seed=seed, title=title), encoding="utf-8")
     else:
-        raise ValueError(f"{path}: unsupported network format {suffix!r} (.graphml .gexf .json .png .svg .html)")
+        raise OutputError(
+            Errors.E901.format(path=path, suffix=suffix, what="a network", supported=", ".join(NETWORK_SUFFIXES))
+        )
     return path
 
 

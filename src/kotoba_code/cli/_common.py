@@ -229,7 +229,7 @@ def tokenize_with_jobs(
         ctx = click.get_current_context(silent=True)
         jobs = ctx.meta.get(_JOBS_KEY, 1) if ctx is not None else 1
     if jobs > 1:
-        from kotoba_code.dask import tokenize_parallel
+        from kotoba_code.parallel import tokenize_parallel
 
         return tokenize_parallel(corpus, tokenizer, jobs=jobs, cache=cache, progress=not quiet)
     return tokenize(corpus, tokenizer=tokenizer, cache=cache, progress=not quiet)

@@ -153,7 +153,8 @@ def test_cmd(
     recall, F1, kappa, alpha) and list the disagreements; exit 1 when a
     threshold fails, so it can gate a codebook change in CI."""
     from kotoba_code.codebook import Codebook
-    from kotoba_code.evaluate import evaluate, read_labels
+    from kotoba_code.evaluate import evaluate
+    from kotoba_code.io.labels import read_labels
 
     cb = Codebook.load(codebook)
     ev = evaluate(cb, read_labels(samples, codebook=cb), codes=list(code_ids) or None, reference=reference)
@@ -201,11 +202,13 @@ def diff_cmd(samples: Path, codebooks: tuple[str, ...], text_col: str, id_col: s
     the metrics moved when the input is a labelled sample."""
     from kotoba_code.codebook import Codebook
     from kotoba_code.evaluate import diff_codebooks
+    from kotoba_code.io.labels import read_samples_or_corpus
 
     if len(codebooks) != 2:
         raise click.UsageError("give --codebook twice: the old version, then the new one")
     old, new = (Codebook.load(c) for c in codebooks)
-    changes, metrics = diff_codebooks(old, new, samples, text_col=text_col, id_col=id_col)
+    data = read_samples_or_corpus(samples)
+    changes, metrics = diff_codebooks(old, new, data, text_col=text_col, id_col=id_col, source=str(samples))
     if metrics is not None:
         click.echo(to_markdown(metrics.round(3)))
         click.echo("")

@@ -39,7 +39,10 @@ if TYPE_CHECKING:
     from kotoba_code.corpus import Corpus
     from kotoba_code.tokenize.tokens import Tokens
 
-SHIPPED = ("welfare_employment",)
+# The shipped codebooks are whatever YAML files the kotoba_code.codebooks
+# package holds, so adding one needs no edit here.
+_SHIPPED_DIR = resources.files("kotoba_code.codebooks")
+SHIPPED = tuple(sorted(p.name[: -len(".yaml")] for p in _SHIPPED_DIR.iterdir() if p.name.endswith(".yaml")))
 # A code's display colour, as REFI-QDA writes it.
 COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
 
@@ -197,7 +200,7 @@ class Codebook:
         if not path.exists():
             name = str(path_or_name)
             if name in SHIPPED:
-                ref = resources.files("kotoba_code") / "codebooks" / f"{name}.yaml"
+                ref = _SHIPPED_DIR / f"{name}.yaml"
                 return cls.from_yaml(ref.read_text(encoding="utf-8"), source=f"{name}.yaml")
             raise CodebookError(Errors.E308.format(name=name, shipped=", ".join(SHIPPED)))
         if path.suffix.lower() in (".yaml", ".yml"):

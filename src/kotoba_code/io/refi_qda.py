@@ -42,6 +42,7 @@ import pandas as pd
 import yaml
 
 from kotoba_code.errors import CodebookError, CorpusReadError, Errors, KotobaWarning, Warnings
+from kotoba_code.evaluate.samples import LabelledSample
 from kotoba_code.io.archive import MAX_MEMBERS, MAX_TOTAL_BYTES, check_zip, parse_xml
 from kotoba_code.io.codebook_yaml import dump_yaml
 
@@ -51,7 +52,6 @@ if TYPE_CHECKING:
     from kotoba_code.codebook.model import Codebook
     from kotoba_code.codebook.result import CodingResult
     from kotoba_code.corpus import Corpus
-    from kotoba_code.evaluate import LabelledSample
 
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 PROJECT_NS = "urn:QDA-XML:project:1.0"
@@ -779,8 +779,6 @@ def read_qdpx_labels(path: str | Path, codebook: Codebook | None = None) -> Labe
     >>> read_qdpx_labels(p, cb).labels.values.tolist()
     [['1', 'kotoba_code', {'gap'}], ['2', 'kotoba_code', set()]]
     """
-    from kotoba_code.evaluate import LabelledSample
-
     project = read_qdpx(path)
     to_id = _code_mapping(project, codebook)
     sel = project.selections

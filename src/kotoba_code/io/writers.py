@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from kotoba_code.errors import CorpusReadError, Errors
+from kotoba_code.errors import Errors, OutputError
 
 WRITE_SUFFIXES = (".csv", ".tsv", ".parquet", ".jsonl", ".xlsx", ".md")
 
@@ -26,7 +26,9 @@ def write_table(df: pd.DataFrame, path: str | Path) -> Path:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in WRITE_SUFFIXES:
-        raise CorpusReadError(Errors.E104.format(path=path, suffix=suffix, supported=", ".join(WRITE_SUFFIXES)))
+        raise OutputError(
+            Errors.E901.format(path=path, suffix=suffix, what="a table", supported=", ".join(WRITE_SUFFIXES))
+        )
     if path.parent and not path.parent.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":

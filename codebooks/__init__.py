@@ -1,0 +1,1 @@
+"""The shipped codebooks: package data, found by name (``Codebook.load("welfare_employment")``)."""
