@@ -158,14 +158,7 @@ def test_cmd(
 
     cb = Codebook.load(codebook)
     ev = evaluate(cb, read_labels(samples, codebook=cb), codes=list(code_ids) or None, reference=reference)
-    failures = []
-    for row in ev.codes.to_dict(orient="records"):
-        if min_f1 is not None and row["f1"] < min_f1:
-            failures.append(f"{row['code']}: F1 {row['f1']:.3f} < {min_f1}")
-        if min_kappa is not None and row["kappa"] < min_kappa:
-            failures.append(f"{row['code']}: kappa {row['kappa']:.3f} < {min_kappa}")
-    if min_macro_f1 is not None and ev.macro["f1"] < min_macro_f1:
-        failures.append(f"macro-F1 {ev.macro['f1']:.3f} < {min_macro_f1}")
+    failures = ev.failures(min_f1=min_f1, min_kappa=min_kappa, min_macro_f1=min_macro_f1)
     if fmt == "json":
         click.echo(ev.to_json())
     else:

@@ -62,6 +62,32 @@ class Evaluation:
     coders: list[str] = field(default_factory=list)
     result: Any = None
 
+    def failures(
+        self, *, min_f1: float | None = None, min_kappa: float | None = None, min_macro_f1: float | None = None
+    ) -> list[str]:
+        """The thresholds this evaluation fails, one message each (empty: it passes).
+
+        This is the gate of ``kotoba-code test --min-f1 … --min-kappa …
+        --min-macro-f1 …`` and of :func:`kotoba_code.testing.assert_codebook`.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> ev = Evaluation(codes=pd.DataFrame({"code": ["a"], "f1": [0.5], "kappa": [0.4]}),
+        ...                 macro={"f1": 0.5}, micro={}, n=10, disagreements=pd.DataFrame())
+        >>> ev.failures(min_f1=0.7, min_macro_f1=0.4)
+        ['a: F1 0.500 < 0.7']
+        """
+        out = []
+        for row in self.codes.to_dict(orient="records"):
+            if min_f1 is not None and row["f1"] < min_f1:
+                out.append(f"{row['code']}: F1 {row['f1']:.3f} < {min_f1}")
+            if min_kappa is not None and row["kappa"] < min_kappa:
+                out.append(f"{row['code']}: kappa {row['kappa']:.3f} < {min_kappa}")
+        if min_macro_f1 is not None and self.macro["f1"] < min_macro_f1:
+            out.append(f"macro-F1 {self.macro['f1']:.3f} < {min_macro_f1}")
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON structure printed by ``kotoba-code test --format json``."""
         codes = {
