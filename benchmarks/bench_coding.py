@@ -27,6 +27,8 @@ from pathlib import Path
 
 from bench_tokenize import make_answers
 
+from kotoba_code.coding import apply_codebook
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -54,12 +56,12 @@ def main() -> None:
     counts = {}
     for unit in units:
         t0 = time.perf_counter()
-        Codebook.load("welfare_employment").apply(tokens, unit=unit)
+        apply_codebook(Codebook.load("welfare_employment"), tokens, unit=unit)
         first[unit] = time.perf_counter() - t0
     for _ in range(args.rounds):
         for unit in units:
             t0 = time.perf_counter()
-            res = Codebook.load("welfare_employment").apply(tokens, unit=unit)
+            res = apply_codebook(Codebook.load("welfare_employment"), tokens, unit=unit)
             timings[unit].append(time.perf_counter() - t0)
             counts[unit] = int(res.matrix.to_numpy().sum())
     med = {u: statistics.median(v) for u, v in timings.items()}

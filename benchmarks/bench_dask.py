@@ -7,7 +7,7 @@ then times ``kotoba_code.dask.code_dask`` — read, tokenize, code with the
 shipped ``welfare_employment`` codebook, aggregate the frequency table by
 group — on a ``distributed.LocalCluster`` with 1 and with 2 worker processes
 of one thread each. It also times the single-process
-``codebook.apply(corpus).frequencies(by=...)`` for reference and records
+``apply_codebook(codebook, corpus).frequencies(by=...)`` for reference and records
 each worker's peak resident memory (RSS).
 
 Goal (issue #6): 2 workers ≥ 1.6× the throughput of 1 worker on a 2-core machine.
@@ -30,6 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_tokenize import make_answers  # noqa: E402
+
+from kotoba_code.coding import apply_codebook  # noqa: E402
 
 
 def _peak_rss_mib() -> float:
@@ -97,7 +99,7 @@ def run_single(data: Path) -> dict:
     df = pd.read_parquet(data)
     t0 = time.perf_counter()
     corpus = Corpus.from_dataframe(df, text_col="answer", id_col="id")
-    freq = cb.apply(corpus, cache=False).frequencies(by="group")
+    freq = apply_codebook(cb, corpus, cache=False).frequencies(by="group")
     return {
         "seconds": round(time.perf_counter() - t0, 3),
         "frequencies": freq,

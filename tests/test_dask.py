@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from kotoba_code import SudachiTokenizer, read_corpus, tokenize, word_frequency
 from kotoba_code.cli.app import cli
 from kotoba_code.codebook import Codebook
+from kotoba_code.coding import apply_codebook
 from kotoba_code.errors import CodebookError, CorpusReadError
 from kotoba_code.io.readers import read_table
 from kotoba_code.parallel import code_parallel, tokenize_parallel
@@ -57,7 +58,7 @@ def test_code_dask_documents_by_group(client, answers, codebook):
     corpus, df = answers
     ddf = dd.from_pandas(df, npartitions=2)
     coded, freq = code_dask(ddf, codebook, text_col="answer", id_col="id", by="group")
-    expected = codebook.apply(corpus, cache=False)
+    expected = apply_codebook(codebook, corpus, cache=False)
     same_rows(coded.compute(), expected.to_frame())
     pd.testing.assert_frame_equal(freq, expected.frequencies(by="group"))
     assert coded.npartitions == 2
@@ -71,7 +72,7 @@ def test_code_dask_sentences_and_row_ids(client, answers, codebook):
     # No id column: ids are the global row numbers, as in a single process.
     corpus = read_corpus(ANSWERS, text_col="answer")
     coded, freq = code_dask(dd.from_pandas(df, npartitions=3), codebook, text_col="answer", unit="sentence")
-    expected = codebook.apply(corpus, unit="sentence", cache=False)
+    expected = apply_codebook(codebook, corpus, unit="sentence", cache=False)
     same_rows(coded.compute(), expected.to_frame())
     pd.testing.assert_frame_equal(freq, expected.frequencies())
     # Sentences, not documents, are counted.
@@ -110,7 +111,7 @@ def test_code_dask_refuses_what_partitions_cannot_do(answers, codebook):
 def test_code_parallel_equals_one_process(answers, codebook, tmp_path):
     corpus, _ = answers
     got = code_parallel(corpus, codebook, jobs=2, unit="sentence", cache=tmp_path)
-    expected = codebook.apply(corpus, unit="sentence", cache=False)
+    expected = apply_codebook(codebook, corpus, unit="sentence", cache=False)
     pd.testing.assert_frame_equal(got.to_frame(), expected.to_frame())
     pd.testing.assert_frame_equal(got.matrix, expected.matrix)
     pd.testing.assert_frame_equal(got.evidence, expected.evidence)

@@ -19,6 +19,7 @@ import pytest
 
 from kotoba_code import read_corpus, read_table, tokenize
 from kotoba_code.codebook import Codebook
+from kotoba_code.coding import apply_codebook
 
 # ../shared beside the project checkout (read-only reference data).
 AUTOTEST = Path(__file__).resolve().parents[2] / "shared" / "khcoder-autotest"
@@ -83,7 +84,7 @@ def coded():
     corpus = corpus.add_variables(read_table(AUTOTEST / "out_var2.csv"), level="h1")
     codebook = Codebook.load(AUTOTEST / "theme.cod")
     tokens = tokenize(corpus, cache=False)
-    return corpus, {level: codebook.apply(tokens, unit=level) for level in ("sentence", "paragraph", "h2")}
+    return corpus, {level: apply_codebook(codebook, tokens, unit=level) for level in ("sentence", "paragraph", "h2")}
 
 
 def test_unit_counts(coded):

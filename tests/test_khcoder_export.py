@@ -8,6 +8,7 @@ import pytest
 from kotoba_code import Corpus, read_table
 from kotoba_code.codebook import Codebook
 from kotoba_code.codebook.rules import parse_rule
+from kotoba_code.coding import apply_codebook
 from kotoba_code.errors import CodebookError, CorpusReadError
 from kotoba_code.io.khcoder import read_khcoder_text
 from kotoba_code.io.khcoder_export import write_khcoder_rules, write_khcoder_text
@@ -62,7 +63,7 @@ def test_rule_file_loads_back_and_codes_the_same(tmp_path):
         if "$" not in code.rule and "<*" not in code.rule:
             assert parse_rule(back[code.id].rule) == code.ast, code.id
     corpus = _corpus()
-    assert back.apply(corpus, cache=False).matrix.equals(cb.apply(corpus, cache=False).matrix)
+    assert apply_codebook(back, corpus, cache=False).matrix.equals(apply_codebook(cb, corpus, cache=False).matrix)
 
 
 def test_kotoba_only_constructs_are_approximated_with_a_comment(tmp_path):

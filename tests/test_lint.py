@@ -8,6 +8,7 @@ from click.testing import CliRunner
 from kotoba_code import Corpus, tokenize
 from kotoba_code.cli.app import cli
 from kotoba_code.codebook import Codebook, LintWarning
+from kotoba_code.coding import lint_codebook
 
 TEXT = "ハローワークと連携する。支援が不足している。"
 
@@ -53,7 +54,7 @@ def test_synonym_list_lines_are_kept_for_flow_and_block_lists(cb_path):
 
 def test_one_warning_per_word_and_place_in_file_order(cb_path, tokens):
     cb = Codebook.load(cb_path)
-    found = [(w.synonym_list or w.code, w.line, w.word, w.kind) for w in cb.lint(tokens)]
+    found = [(w.synonym_list or w.code, w.line, w.word, w.kind) for w in lint_codebook(cb, tokens)]
     assert found == [
         # $hw is used three times by a and once by b: each of its words once, at the list.
         ("hw", 3, "職安", "unseen"),
@@ -76,19 +77,19 @@ def test_a_list_used_twice_in_one_rule_gives_one_warning_per_word(tokens):
             "codes": [{"id": "a", "rule": "$x & $x | near($x-連携)"}],
         }
     )
-    warnings = cb.lint(tokens)
+    warnings = lint_codebook(cb, tokens)
     assert sorted(w.word for w in warnings) == sorted(["職安", "求人誌"])
     assert all(w.synonym_list == "x" and w.code == "" for w in warnings)
 
 
 def test_a_shared_list_word_is_reported_once_at_the_list(cb_path, tokens):
     cb = Codebook.load(cb_path)
-    (w,) = [w for w in cb.lint(tokens) if w.word == "職安"]
+    (w,) = [w for w in lint_codebook(cb, tokens) if w.word == "職安"]
     assert w == LintWarning(
         file=str(cb_path), line=3, word="職安", kind="unseen", synonym_list="hw", used_by=("a", "b")
     )
     assert str(w) == f"{cb_path}, line 3, synonym list $hw: '職安' never occurs in the corpus"
-    (s,) = [w for w in cb.lint(tokens) if w.word == "就労支援員"]
+    (s,) = [w for w in lint_codebook(cb, tokens) if w.word == "就労支援員"]
     assert str(s) == (
         f"{cb_path}, line 4, synonym list $staff: '就労支援員' is 3 tokens here (就労 + 支援 + 員); "
         "it is matched as that phrase. Add it to user_words to keep it whole."
@@ -96,7 +97,7 @@ def test_a_shared_list_word_is_reported_once_at_the_list(cb_path, tokens):
 
 
 def test_rule_words_keep_the_old_message(cb_path, tokens):
-    by_word = {(w.word, w.line): str(w) for w in Codebook.load(cb_path).lint(tokens)}
+    by_word = {(w.word, w.line): str(w) for w in lint_codebook(Codebook.load(cb_path), tokens)}
     assert by_word[("窓口", 10)] == f"{cb_path}, line 10, code 'a': '窓口' never occurs in the corpus"
     assert by_word[("支援候補者", 13)] == (
         f"{cb_path}, line 13, code 'b': '支援候補者' is 2 tokens here (支援 + 候補者); "
@@ -106,7 +107,9 @@ def test_rule_words_keep_the_old_message(cb_path, tokens):
 
 def test_a_glob_that_matches_nothing_is_one_warning(tokens):
     cb = Codebook.from_dict({"codes": [{"id": "g", "rule": "連* | 存在甲* | 存在甲*"}]})
-    assert [str(w) for w in cb.lint(tokens)] == ["<dict>, line 0, code 'g': '存在甲*' matches no word in the corpus"]
+    assert [str(w) for w in lint_codebook(cb, tokens)] == [
+        "<dict>, line 0, code 'g': '存在甲*' matches no word in the corpus"
+    ]
 
 
 # -- the command ---------------------------------------------------------------

@@ -5,8 +5,8 @@ find exactly what the plain way finds, on every atom of the shipped codebook."""
 import numpy as np
 import pytest
 
-from kotoba_code.codebook.engine import Compiler, UnitIndex, _runs
 from kotoba_code.codebook.rules import Near, parse_rule, walk
+from kotoba_code.coding.engine import RuleEvaluator, UnitIndex, _runs
 
 
 def test_runs_finds_every_element_equal_to_a_value():
@@ -29,7 +29,7 @@ def test_near_keeps_the_same_hits_whichever_way_units_are_narrowed(sample, level
     def hits(monotone: bool) -> list:
         ix = UnitIndex(tokens, level)
         monkeypatch.setattr(ix, "monotone_units", lambda: monotone)
-        comp = Compiler(cb, ix)
+        comp = RuleEvaluator(cb, ix)
         return [comp._near(node, code) for code, node in sorted(atoms, key=repr)]
 
     runs, masked = hits(True), hits(False)
@@ -43,7 +43,7 @@ def test_near_keeps_the_same_hits_whichever_way_units_are_narrowed(sample, level
 def test_near_scans_in_lockstep_find_what_the_scan_loop_finds(sample, level, monkeypatch):
     # Long occurrence lists are scanned as arrays in lockstep, short ones one
     # scan at a time; forcing either way must give the same hits.
-    from kotoba_code.codebook import engine
+    from kotoba_code.coding import engine
 
     cb, tokens = sample
     atoms = sorted({(c.id, n) for c in cb.codes for n in walk(c.ast) if isinstance(n, Near)}, key=repr)
@@ -51,7 +51,7 @@ def test_near_scans_in_lockstep_find_what_the_scan_loop_finds(sample, level, mon
 
     def hits(threshold: int) -> list:
         monkeypatch.setattr(engine, "_LOCKSTEP_MIN", threshold)
-        comp = Compiler(cb, UnitIndex(tokens, level))
+        comp = RuleEvaluator(cb, UnitIndex(tokens, level))
         return [comp._near(node, code) for code, node in atoms]
 
     lockstep, loop = hits(0), hits(10**9)

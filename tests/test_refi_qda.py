@@ -15,6 +15,7 @@ from kotoba_code import Corpus, KotobaWarning
 from kotoba_code.cli import main
 from kotoba_code.cli.app import cli
 from kotoba_code.codebook import Codebook
+from kotoba_code.coding import apply_codebook
 from kotoba_code.errors import CodebookError, CorpusReadError
 from kotoba_code.evaluate import evaluate
 from kotoba_code.io.labels import read_labels
@@ -115,7 +116,7 @@ def test_qdc_validates_and_round_trips(tmp_path):
     back = read_qdc(path)
     _same_codebook(cb, back)
     corpus = _corpus()
-    assert back.apply(corpus, cache=False).matrix.equals(cb.apply(corpus, cache=False).matrix)
+    assert apply_codebook(back, corpus, cache=False).matrix.equals(apply_codebook(cb, corpus, cache=False).matrix)
 
 
 def test_qdc_nests_codes_under_categories_and_parents_with_colours(tmp_path):
@@ -178,7 +179,7 @@ def test_qdc_from_another_tool_gives_codes_without_rules(tmp_path):
     # Colours in #RRGGBB are kept; anything else is dropped.
     assert [c.color for c in cb.codes] == ["#00FF7F", "", "", ""]
     # Codes without rules can still be scored against: they are never given.
-    assert not cb.apply(Corpus.from_texts(["温度差がある"]), cache=False).matrix.any().any()
+    assert not apply_codebook(cb, Corpus.from_texts(["温度差がある"]), cache=False).matrix.any().any()
 
 
 def test_qdc_with_a_broken_kotoba_block_names_the_code(tmp_path):
@@ -213,7 +214,7 @@ def _expected_selections(result) -> set[tuple[str, str, int, int]]:
 def test_qdpx_validates_and_round_trips(tmp_path):
     cb = Codebook.from_dict(CODEBOOK)
     corpus = _corpus()
-    result = cb.apply(corpus, cache=False)
+    result = apply_codebook(cb, corpus, cache=False)
     path = write_qdpx(result, tmp_path / "coded.qdpx")
     _validate_qde(path)
     with zipfile.ZipFile(path) as zf:
@@ -242,7 +243,7 @@ def test_qdpx_validates_and_round_trips(tmp_path):
 def test_qdpx_unit_spans_and_plain_corpus(tmp_path):
     cb = Codebook.from_dict(CODEBOOK)
     corpus = _corpus()
-    result = cb.apply(corpus, unit="paragraph", cache=False)
+    result = apply_codebook(cb, corpus, unit="paragraph", cache=False)
     path = write_qdpx(result, tmp_path / "units.qdpx", spans="unit")
     _validate_qde(path)
     sel = read_qdpx(path).selections
@@ -263,7 +264,7 @@ def test_qdpx_unit_spans_and_plain_corpus(tmp_path):
 
 def test_machine_coded_project_scores_perfectly_against_its_rules(tmp_path):
     cb = Codebook.from_dict(CODEBOOK)
-    path = write_qdpx(cb.apply(_corpus(), cache=False), tmp_path / "coded.qdpx")
+    path = write_qdpx(apply_codebook(cb, _corpus(), cache=False), tmp_path / "coded.qdpx")
     sample = read_labels(path, codebook=cb)
     assert sample.coders == [MACHINE_USER]
     ev = evaluate(cb, sample)

@@ -10,9 +10,9 @@ import re
 import numpy as np
 import pytest
 
-from kotoba_code.codebook.engine import Compiler, UnitIndex
-from kotoba_code.codebook.literals import required_literals
 from kotoba_code.codebook.rules import Regex, walk
+from kotoba_code.coding.engine import RuleEvaluator, UnitIndex
+from kotoba_code.coding.literals import required_literals
 
 
 def _sets(pattern):
@@ -111,7 +111,7 @@ def test_engine_counts_equal_a_plain_search_of_every_unit(sample, level):
     ]
     ix = UnitIndex(tokens, level)
     texts = ix.texts()
-    comp = Compiler(cb, ix)
+    comp = RuleEvaluator(cb, ix)
     prefiltered = 0
     for pattern in patterns:
         rx = re.compile(pattern)
@@ -141,7 +141,7 @@ def test_a_pattern_searched_for_different_units_in_play_counts_each_right(sample
     cb, tokens = sample
     ix = UnitIndex(tokens, "document")
     texts = ix.texts()
-    comp = Compiler(cb, ix)
+    comp = RuleEvaluator(cb, ix)
     rx = re.compile("(不足|問題|課題)(は|が)?(特に)?(ない|ありません)")
     want = np.array([len(rx.findall(t)) for t in texts])
     rng = np.random.default_rng(1)

@@ -8,6 +8,7 @@ from kotoba_code import read_corpus
 from kotoba_code.analysis.synthesis import synthesis_markdown, synthesize
 from kotoba_code.cli.app import cli
 from kotoba_code.codebook import Codebook
+from kotoba_code.coding import apply_codebook
 
 pytestmark = pytest.mark.slow
 
@@ -24,7 +25,7 @@ REPORT_THEMES = [
 def synthesis(request):
     root = request.config.rootpath
     corpus = read_corpus(root / "corpus" / "answers.csv", text_col="answer", id_col="id")
-    return synthesize(Codebook.load("welfare_employment").apply(corpus, cache=False), by="group")
+    return synthesize(apply_codebook(Codebook.load("welfare_employment"), corpus, cache=False), by="group")
 
 
 def test_report_keyword_groups_are_shared_themes(synthesis):

@@ -7,6 +7,7 @@ import pytest
 
 from kotoba_code import Corpus
 from kotoba_code.codebook import Codebook
+from kotoba_code.coding import apply_codebook
 from kotoba_code.testing import assert_codebook, assert_codes
 
 # The codebook's goal on held-out answers (see docs/maintaining-codebooks.md):
@@ -60,7 +61,7 @@ def test_the_twenty_codes_of_the_spec(codebook):
 def test_answers_quoted_in_the_report_get_their_codes(codebook, request):
     quotes = pd.read_csv(request.config.rootpath / "corpus" / "seed_quotes.csv", dtype=str, keep_default_na=False)
     corpus = Corpus(quotes["id"].tolist(), quotes["text"].tolist(), metadata=quotes[["group", "question"]])
-    got = codebook.apply(corpus, cache=False).to_frame().set_index("id")
+    got = apply_codebook(codebook, corpus, cache=False).to_frame().set_index("id")
     wrong = []
     for row in quotes.itertuples():
         want = {c for c in row.codes.split(";") if c}

@@ -33,7 +33,9 @@ __version__ = "0.1.0"
 # Public name -> module that defines it, imported on first access.
 _LAZY = {
     "Codebook": "kotoba_code.codebook",
-    "CodingResult": "kotoba_code.codebook",
+    "CodingResult": "kotoba_code.coding",
+    "RuleCoder": "kotoba_code.coding",
+    "apply_codebook": "kotoba_code.coding",
     "GinzaTokenizer": "kotoba_code.tokenize.ginza",
     "code_cooccurrence": "kotoba_code.analysis.cooccurrence",
     "code_keyness": "kotoba_code.analysis.keyness",
@@ -61,10 +63,12 @@ __all__ = [
     "KotobaError",
     "KotobaWarning",
     "OutputError",
+    "RuleCoder",
     "SudachiTokenizer",
     "Token",
     "TokenizerError",
     "Tokens",
+    "apply_codebook",
     "code_cooccurrence",
     "code_keyness",
     "code_network",

@@ -26,8 +26,9 @@ import numpy as np
 import pandas as pd
 
 from kotoba_code.analysis.frequency import word_frequency
-from kotoba_code.codebook.result import frequency_table
 from kotoba_code.codebook.rules import Measure, walk
+from kotoba_code.coding.result import frequency_table
+from kotoba_code.coding.rule_coder import RuleCoder
 from kotoba_code.corpus import UNIT_LEVELS, Corpus
 from kotoba_code.errors import AnalysisError, CodebookError, CorpusReadError, Errors
 from kotoba_code.tokenize import SudachiTokenizer
@@ -59,7 +60,7 @@ def code_dask(
     """Code a dask DataFrame of answers, partition by partition.
 
     Each partition becomes a :class:`~kotoba_code.Corpus`, is tokenized with
-    ``SudachiTokenizer(user_words=codebook.user_words)`` (no cache: the
+    ``RuleCoder(codebook).tokenizer()`` (no cache: the
     workers may not share a disk) and coded; the frequency table is then
     summed from the coded partitions.
 
@@ -86,10 +87,10 @@ def code_dask(
     -------
     coded : dask.dataframe.DataFrame
         Lazily (or, persisted, already) coded rows: exactly the rows of
-        ``codebook.apply(corpus, unit=unit).to_frame()`` — ``id``, the
+        ``apply_codebook(codebook, corpus, unit=unit).to_frame()`` — ``id``, the
         metadata columns and a 0/1 column per code — with ``ddf``'s index.
     frequencies : DataFrame
-        Equal to ``codebook.apply(corpus, unit=unit).frequencies(by=by)``.
+        Equal to ``apply_codebook(codebook, corpus, unit=unit).frequencies(by=by)``.
 
     Raises
     ------
@@ -238,8 +239,8 @@ def _code_partition(part: pd.DataFrame, codebook: Codebook, text_col: str, id_co
     """Tokenize and code one partition: its rows of ``result.to_frame()``,
     plus per-document unit counts when coding units below the document."""
     corpus = Corpus.from_dataframe(part, text_col=text_col, id_col=id_col)
-    tokens = SudachiTokenizer(user_words=codebook.user_words).tokenize(corpus)
-    result = codebook.apply(tokens, unit=unit)
+    coder = RuleCoder(codebook)
+    result = coder.code(coder.tokenizer().tokenize(corpus), unit=unit)
     out = result.to_frame()
     if unit != "document":
         doc = result.units["doc"].to_numpy(np.int64)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from kotoba_code.coding.rule_coder import RuleCoder
 from kotoba_code.corpus import Corpus
 from kotoba_code.tokenize import SudachiTokenizer, Tokenizer, Tokens, tokenize
 from kotoba_code.tokenize.cache import TokenCache, cache_key
@@ -26,7 +27,7 @@ from kotoba_code.tokenize.tokens import VOCAB_COLUMNS
 
 if TYPE_CHECKING:
     from kotoba_code.codebook.model import Codebook
-    from kotoba_code.codebook.result import CodingResult
+    from kotoba_code.coding.result import CodingResult
 
 __all__ = ["code_parallel", "merge_tokens", "tokenize_parallel"]
 
@@ -113,8 +114,8 @@ def code_parallel(
 
     Tokenizing is nearly all of the time, so only it runs in parallel; the
     rules are then evaluated once on the joined tokens. The result is an
-    ordinary :class:`~kotoba_code.codebook.result.CodingResult`, equal to
-    ``codebook.apply(corpus, unit=unit)`` in every table, evidence included.
+    ordinary :class:`~kotoba_code.coding.result.CodingResult`, equal to
+    ``apply_codebook(codebook, corpus, unit=unit)`` in every table, evidence included.
 
     Examples
     --------
@@ -124,10 +125,9 @@ def code_parallel(
     >>> code_parallel(c, cb, jobs=2, cache=False).matrix["gap"].tolist()
     [True, False, False]
     """
-    tokens = tokenize_parallel(
-        corpus, SudachiTokenizer(user_words=codebook.user_words), jobs=jobs, cache=cache, progress=progress
-    )
-    return codebook.apply(tokens, unit=unit)
+    coder = RuleCoder(codebook)
+    tokens = tokenize_parallel(corpus, coder.tokenizer(), jobs=jobs, cache=cache, progress=progress)
+    return coder.code(tokens, unit=unit)
 
 
 def merge_tokens(corpus: Corpus, parts: Sequence[dict[str, Any]]) -> Tokens:

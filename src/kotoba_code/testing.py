@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from kotoba_code.coding import apply_codebook
+
 if TYPE_CHECKING:
     from kotoba_code.codebook.model import Codebook
     from kotoba_code.evaluate import Evaluation
@@ -100,7 +102,7 @@ def assert_codes(
     from kotoba_code.corpus import Corpus
 
     cb = _codebook(codebook)
-    res = cb.apply(Corpus.from_texts([text]), cache=False)
+    res = apply_codebook(cb, Corpus.from_texts([text]), cache=False)
     got = {c for c, v in res.matrix.iloc[0].items() if v}
     missing = [c for c in has if c not in got]
     extra = [c for c in lacks if c in got]

@@ -36,7 +36,7 @@ from kotoba_code.tokenize.tokens import Tokens
 from kotoba_code.tokenize.userwords import DEFAULT_STOP_WORDS, read_word_list
 
 if TYPE_CHECKING:
-    from kotoba_code.codebook.result import CodingResult
+    from kotoba_code.coding.result import CodingResult
 
 MEASURES = ("jaccard", "dice", "simpson", "cosine", "pmi", "npmi", "loglik")
 
@@ -232,7 +232,8 @@ def code_cooccurrence(result: CodingResult) -> Cooccurrence:
     >>> from kotoba_code import Corpus
     >>> from kotoba_code.codebook import Codebook
     >>> cb = Codebook.from_dict({"codes": [{"id": "a", "rule": "ノウハウ"}, {"id": "b", "rule": "不足"}]})
-    >>> co = code_cooccurrence(cb.apply(Corpus.from_texts(["ノウハウが不足", "人手が不足"]), cache=False))
+    >>> from kotoba_code.coding import apply_codebook
+    >>> co = code_cooccurrence(apply_codebook(cb, Corpus.from_texts(["ノウハウが不足", "人手が不足"]), cache=False))
     >>> [(r.count, r.weight) for r in co.similarity().itertuples()]
     [(1, 0.5)]
     """

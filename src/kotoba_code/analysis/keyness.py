@@ -21,7 +21,7 @@ from kotoba_code.analysis.cooccurrence import word_cooccurrence
 from kotoba_code.errors import AnalysisError, Errors
 
 if TYPE_CHECKING:
-    from kotoba_code.codebook.result import CodingResult
+    from kotoba_code.coding.result import CodingResult
     from kotoba_code.tokenize.tokens import Tokens
 
 
@@ -139,7 +139,8 @@ def code_keyness(result: CodingResult, by: str, *, measure: str = "ll") -> pd.Da
     >>> from kotoba_code.codebook import Codebook
     >>> cb = Codebook.from_dict({"codes": [{"id": "gap", "rule": "温度差"}]})
     >>> c = Corpus.from_texts(["温度差がある", "温度差", "予算", "予算"], metadata=pd.DataFrame({"g": list("AABB")}))
-    >>> code_keyness(cb.apply(c, cache=False), "g")[["group", "term", "target"]].values.tolist()
+    >>> from kotoba_code.coding import apply_codebook
+    >>> code_keyness(apply_codebook(cb, c, cache=False), "g")[["group", "term", "target"]].values.tolist()
     [['A', 'gap', 2], ['B', 'gap', 0]]
     """
     groups = result.corpus.unit_variable(by, result.unit)

@@ -26,7 +26,7 @@ from kotoba_code.analysis.cooccurrence import Cooccurrence, code_cooccurrence, p
 from kotoba_code.errors import AnalysisError, Errors, OutputError
 
 if TYPE_CHECKING:
-    from kotoba_code.codebook.result import CodingResult
+    from kotoba_code.coding.result import CodingResult
     from kotoba_code.tokenize.tokens import Tokens
 
 
@@ -155,7 +155,8 @@ def code_network(result: CodingResult, *, top_n: int | None = 60, **kwargs: Any)
     >>> from kotoba_code import Corpus
     >>> from kotoba_code.codebook import Codebook
     >>> cb = Codebook.from_dict({"codes": [{"id": "a", "rule": "ノウハウ"}, {"id": "b", "rule": "不足"}]})
-    >>> g = code_network(cb.apply(Corpus.from_texts(["ノウハウが不足", "人手が不足"]), cache=False))
+    >>> from kotoba_code.coding import apply_codebook
+    >>> g = code_network(apply_codebook(cb, Corpus.from_texts(["ノウハウが不足", "人手が不足"]), cache=False))
     >>> list(g.edges(data="count"))
     [('a', 'b', 1)]
     """

@@ -26,7 +26,7 @@ from kotoba_code.analysis.network import code_network
 from kotoba_code.tokenize.userwords import DEFAULT_STOP_WORDS
 
 if TYPE_CHECKING:
-    from kotoba_code.codebook.result import CodingResult
+    from kotoba_code.coding.result import CodingResult
 
 
 def synthesize(
@@ -56,7 +56,8 @@ def synthesize(
     ...                                    {"id": "know", "label": "ノウハウ", "rule": "ノウハウ"}]})
     >>> c = Corpus.from_texts(["温度差がある", "ノウハウ不足と温度差", "温度差を感じる", "特になし"],
     ...                       metadata=pd.DataFrame({"group": ["A", "A", "B", "B"]}))
-    >>> s = synthesize(cb.apply(c, cache=False), by="group", min_share=0.3)
+    >>> from kotoba_code.coding import apply_codebook
+    >>> s = synthesize(apply_codebook(cb, c, cache=False), by="group", min_share=0.3)
     >>> s[["theme", "shared", "share:A", "share:B", "linked"]].values.tolist()
     [['gap', 1, 1.0, 0.5, 'know'], ['know', 0, 0.5, 0.0, 'gap']]
     """

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from kotoba_code.cli._common import corpus_options, info, output_option
+from kotoba_code.coding import apply_codebook
 from kotoba_code.io.writers import write_table
 
 
@@ -51,7 +52,11 @@ def network_cmd(
         if codebook is None:
             raise click.UsageError("--of codes needs --codebook")
         g = code_network(
-            codebook.apply(tokens, unit=unit), top_n=top_n, measure=measure, communities=communities, seed=seed
+            apply_codebook(codebook, tokens, unit=unit),
+            top_n=top_n,
+            measure=measure,
+            communities=communities,
+            seed=seed,
         )
     elif by:
         g = variable_network(
@@ -91,7 +96,7 @@ def synthesize_cmd(
     """Themes shared across groups, ranked, with linked themes, keywords and representative answers."""
     from kotoba_code.analysis.synthesis import synthesis_markdown, synthesize
 
-    table = synthesize(codebook.apply(tokens, unit=unit), by=by, min_share=min_share)
+    table = synthesize(apply_codebook(codebook, tokens, unit=unit), by=by, min_share=min_share)
     if output is None:
         click.echo(synthesis_markdown(table))
     elif output.suffix.lower() == ".md":

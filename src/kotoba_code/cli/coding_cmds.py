@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from kotoba_code.cli._common import corpus_options, emit, info, quiet_option
+from kotoba_code.coding import apply_codebook
 from kotoba_code.io.writers import to_markdown, write_table
 
 
@@ -30,7 +31,7 @@ def code_cmd(
     corpus: Any, codebook: Any, tokens: Any, unit: str, quiet: bool, output: Path | None, evidence_out: Path | None
 ) -> None:
     """Code every document: one row per input document with a 0/1 column per code."""
-    result = codebook.apply(tokens, unit=unit)
+    result = apply_codebook(codebook, tokens, unit=unit)
     df = result.to_frame()
     if output is None:
         df.to_csv(sys.stdout, index=False)
@@ -54,7 +55,7 @@ def freq_cmd(
     corpus: Any, codebook: Any, tokens: Any, unit: str, quiet: bool, by: str | None, output: Path | None
 ) -> None:
     """Theme frequency table: units with each code, percent, and by group."""
-    table = codebook.apply(tokens, unit=unit).frequencies(by=by)
+    table = apply_codebook(codebook, tokens, unit=unit).frequencies(by=by)
     if output is not None and output.suffix.lower() in (".png", ".svg"):
         from kotoba_code.plot import plot_frequencies
 
@@ -63,13 +64,6 @@ def freq_cmd(
         emit(table, output)
     if output is not None:
         info(quiet, f"{len(table)} codes → {output}")
-
-
-# How each kind of lint warning is headed and counted, in the order printed.
-_LINT_KINDS = {
-    "split": ("not one token", "matched as the phrase of their tokens; add them to user_words to keep them whole"),
-    "unseen": ("never occur in the corpus", "they match nothing"),
-}
 
 
 @click.command("lint")
@@ -83,39 +77,28 @@ def lint_cmd(corpus: Any, codebook: Any, tokens: Any, unit: str, quiet: bool, su
     warnings are grouped by kind, those that change what matches (not one
     token) first, and end with a count per kind; --summary prints only counts.
     Warnings do not change the exit status."""
-    problems = codebook.lint(tokens)
-    by_kind = {kind: [w for w in problems if w.kind == kind] for kind in _LINT_KINDS}
+    from kotoba_code.coding.lint import LINT_KINDS, lint_codebook, lint_summary
+
+    problems = lint_codebook(codebook, tokens)
+    by_kind = {kind: [w for w in problems if w.kind == kind] for kind in LINT_KINDS}
     if summary:
-        _lint_summary(codebook, problems)
+        table = lint_summary(codebook, problems)
+        if len(table):
+            heads = [name for name, _ in LINT_KINDS.values()]
+            shown = table.rename(columns=dict(zip(LINT_KINDS, heads, strict=True)))
+            click.echo(shown.rename(columns={"place": "code or $list"}).to_string(index=False))
+            click.echo("")
     else:
-        for kind, (name, why) in _LINT_KINDS.items():
+        for kind, (name, why) in LINT_KINDS.items():
             if by_kind[kind]:
                 click.echo(f"== {len(by_kind[kind])} {name}: {why} ==")
                 for w in by_kind[kind]:
                     click.echo(str(w))
                 click.echo("")
     if problems:
-        for kind, (name, _) in _LINT_KINDS.items():
+        for kind, (name, _) in LINT_KINDS.items():
             click.echo(f"{name}: {len(by_kind[kind])} warning(s)")
     info(quiet, f"{len(problems)} warning(s) for {len(codebook)} codes")
-
-
-def _lint_summary(codebook: Any, problems: list[Any]) -> None:
-    """One row per code or synonym list with warnings: its line and the count per kind."""
-    rows: dict[tuple[str, int], dict[str, int]] = {}
-    for w in problems:
-        place = (f"${w.synonym_list}", w.line) if w.synonym_list else (w.code, codebook[w.code].line)
-        counts = rows.setdefault(place, dict.fromkeys(_LINT_KINDS, 0))
-        counts[w.kind] += 1
-    if not rows:
-        return
-    heads = [name for name, _ in _LINT_KINDS.values()]
-    width = max(len("code or $list"), *(len(where) for where, _ in rows))
-    click.echo(f"{'code or $list':<{width}}  {'line':>5}  " + "  ".join(heads))
-    for (where, line), counts in rows.items():
-        cells = "  ".join(f"{counts[kind]:>{len(head)}}" for kind, head in zip(_LINT_KINDS, heads, strict=True))
-        click.echo(f"{where:<{width}}  {line:>5}  {cells}")
-    click.echo("")
 
 
 @click.command("test")

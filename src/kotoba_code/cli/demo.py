@@ -10,6 +10,7 @@ import pandas as pd
 
 from kotoba_code.analysis.frequency import word_frequency
 from kotoba_code.cli._common import quiet_option
+from kotoba_code.coding import apply_codebook
 from kotoba_code.errors import CorpusReadError, Errors
 from kotoba_code.io.readers import read_corpus
 from kotoba_code.io.writers import to_markdown
@@ -38,7 +39,7 @@ def run_demo(corpus_dir: Path, *, top: int = 15, quiet: bool = False) -> None:
     from kotoba_code.codebook import Codebook
 
     codebook = Codebook.load("welfare_employment")
-    themes = codebook.apply(corpus, progress=not quiet).frequencies(by="group")
+    themes = apply_codebook(codebook, corpus, progress=not quiet).frequencies(by="group")
     cols = ["code", "label"] + [c for c in themes.columns if c.startswith(("count:", "percent:"))] + ["chi2", "p"]
     themes = themes[cols].round({"chi2": 2, "p": 4})
     click.echo(f"\n## Themes by group (codebook {codebook.name}: units with the code, % of the group, chi-square)\n")

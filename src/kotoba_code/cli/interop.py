@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from kotoba_code.cli._common import corpus_options, info
+from kotoba_code.coding import apply_codebook
 from kotoba_code.errors import CorpusReadError, Errors
 
 CODEBOOK_SUFFIXES = (".qdc", ".cod", ".yaml", ".yml")
@@ -99,7 +100,7 @@ def export_project_cmd(
 
     if output.suffix.lower() != ".qdpx":
         raise CorpusReadError(Errors.E104.format(path=output, suffix=output.suffix, supported=".qdpx"))
-    result = codebook.apply(tokens, unit=unit)
+    result = apply_codebook(codebook, tokens, unit=unit)
     write_qdpx(result, output, spans=spans)  # type: ignore[arg-type]
     info(quiet, f"{len(result.corpus):,} documents, {int(result.counts.sum()):,} coded {unit}s → {output}")
 

@@ -9,14 +9,12 @@ problem with the file, line and code.
 from __future__ import annotations
 
 import re
-import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import numpy as np
 import yaml
 
 from kotoba_code.codebook.rules import (
@@ -25,19 +23,12 @@ from kotoba_code.codebook.rules import (
     Node,
     Phrase,
     Synonyms,
-    Variable,
     Word,
     parse_rule,
     phrase_parts,
     walk,
 )
-from kotoba_code.errors import CodebookError, CorpusReadError, Errors, KotobaWarning, Warnings
-
-if TYPE_CHECKING:
-    from kotoba_code.codebook.engine import UnitIndex
-    from kotoba_code.codebook.result import CodingResult
-    from kotoba_code.corpus import Corpus
-    from kotoba_code.tokenize.tokens import Tokens
+from kotoba_code.errors import CodebookError, Errors
 
 # The shipped codebooks are whatever YAML files the kotoba_code.codebooks
 # package holds, so adding one needs no edit here.
@@ -84,7 +75,7 @@ class Code:
 
 @dataclass(frozen=True)
 class LintWarning:
-    """One finding of :meth:`Codebook.lint`: a rule word that is not one token
+    """One finding of :func:`~kotoba_code.coding.lint_codebook`: a rule word that is not one token
     under the tokenizer (``kind="split"``) or never occurs in the corpus
     (``kind="unseen"``; for a glob, matches no word).
 
@@ -398,86 +389,6 @@ class Codebook:
     def synonym_words(self, name: str, *, code: str = "", line: int = 0) -> list[str]:
         return self.synonyms[name]
 
-    def split_word(self, word: str, tokens: Tokens) -> list[str]:
-        """Lemmas of the tokens ``word`` splits into under the tokenizer that made ``tokens``."""
-        return self.split_words([word], tokens)[word]
-
-    def split_words(self, words: Iterable[str], tokens: Tokens) -> dict[str, list[str]]:
-        """:meth:`split_word` for many words, tokenized in one call. The
-        answers are kept with the token store (they depend only on its
-        tokenizer settings), so a re-loaded, edited codebook reuses them."""
-        from kotoba_code.corpus import Corpus
-        from kotoba_code.tokenize import SudachiTokenizer
-
-        st = tokens.settings
-        mode, user_words = st.get("split_mode", "C"), tuple(w for w, _ in st.get("user_words", []))
-        memo: dict[str, list[str]] = tokens.derived.setdefault(("splits", mode, user_words), {})
-        words = list(dict.fromkeys(words))
-        missing = [w for w in words if w not in memo]
-        if missing:
-            splitter = SudachiTokenizer(split_mode=mode, user_words=list(user_words))
-            toks = splitter.tokenize(Corpus.from_texts(missing))
-            for i, w in enumerate(missing):
-                memo[w] = [t.lemma for t in toks.doc(i) if not t.pos.startswith("空白")]
-        return {w: memo[w] for w in words}
-
-    def variable_values(self, index: UnitIndex, node: Variable, code: str) -> np.ndarray:
-        """Truth of ``<>name-->value`` per unit. A variable the corpus lacks is
-        false everywhere, with a warning unless the codebook lists it in
-        ``optional_variables``: a shipped codebook may use metadata (the survey
-        question, say) that many corpora do not have."""
-        try:
-            values = index.tokens.corpus.unit_variable(node.name, index.level, code=code)
-        except CorpusReadError as exc:
-            if node.name in self.optional_variables:
-                return np.zeros(index.n, dtype=bool)
-            warnings.warn(
-                Warnings.W301.format(where=self.source, code=code, msg=f"{exc} The condition is false."),
-                KotobaWarning,
-                stacklevel=2,
-            )
-            return np.zeros(index.n, dtype=bool)
-        if node.value is None:
-            return np.asarray([bool(str(v).strip()) for v in values])
-        return np.asarray([str(v) == node.value for v in values])
-
-    # -- applying ------------------------------------------------------------
-    def apply(
-        self,
-        data: Corpus | Tokens,
-        *,
-        unit: str = "document",
-        cache: bool | str | Path = True,
-        progress: bool = False,
-    ) -> CodingResult:
-        """Code every unit of a corpus (or of already tokenized ``Tokens``).
-
-        A corpus is tokenized with Sudachi (split mode C) and this codebook's
-        ``user_words``, using the token cache; passing ``Tokens`` recodes
-        without tokenizing.
-
-        Examples
-        --------
-        >>> from kotoba_code import Corpus
-        >>> cb = Codebook.from_dict({"codes": [{"id": "gap", "label": "温度差", "rule": "温度差"}]})
-        >>> res = cb.apply(Corpus.from_texts(["温度差がある", "温度差はない"]), cache=False)
-        >>> res.matrix["gap"].tolist()
-        [True, False]
-        """
-        from kotoba_code.codebook.engine import compile_and_run
-        from kotoba_code.codebook.result import CodingResult
-        from kotoba_code.corpus import Corpus
-        from kotoba_code.tokenize import SudachiTokenizer, tokenize
-
-        if isinstance(data, Corpus):
-            tokens = tokenize(
-                data, tokenizer=SudachiTokenizer(user_words=self.user_words), cache=cache, progress=progress
-            )
-        else:
-            tokens = data
-        index, values, evidence = compile_and_run(self, tokens, unit)
-        return CodingResult(self, index, values, evidence)
-
     def rule_words(self, code: Code) -> Iterator[Word]:
         """Every word the rule of ``code`` names: inside phrases and near()
         too, and synonym lists (``$name``) word by word.
@@ -504,72 +415,6 @@ class Codebook:
                         yield from ((Word(w, line=x.line), name) for w in phrase_parts(entry))
                 elif isinstance(x, Word):
                     yield x, ""
-
-    def lint(self, tokens: Tokens) -> list[LintWarning]:
-        """Rule words that are not one token under the tokenizer of ``tokens``
-        or never occur in its corpus, one :class:`LintWarning` per word and
-        place: a word written in a rule at its code and line, a word of a
-        synonym list once at the list (the lists the rules use). In file
-        order; ``str()`` of a warning is its message.
-
-        Examples
-        --------
-        >>> from kotoba_code import Corpus, tokenize
-        >>> cb = Codebook.from_dict({"synonyms": {"hw": ["ハローワーク", "職安"]},
-        ...                          "codes": [{"id": "a", "rule": "$hw | near($hw-連携)"}]})
-        >>> tokens = tokenize(Corpus.from_texts(["ハローワークと連携"]), cache=False)
-        >>> [str(w) for w in cb.lint(tokens)]
-        ["<dict>, synonym list $hw: '職安' never occurs in the corpus"]
-        """
-        lemmas = set(tokens.vocab["lemma"].astype(str)) | set(tokens.vocab["norm"].astype(str))
-        # (word, code, list, line) -> sort key (line and order of the place, line
-        # of the word, order found): a list word is keyed by its list alone.
-        places: dict[tuple[str, str, str, int], tuple[int, int, int, int]] = {}
-        place_order: dict[tuple[str, str], int] = {}
-        used_by: dict[str, dict[str, None]] = {}
-        for c in self.codes:
-            if c.ast is None:
-                continue
-            for w, name in self._rule_words(c):
-                if name:
-                    used_by.setdefault(name, {})[c.id] = None
-                    line = self.synonym_lines.get(name, 0)
-                    key = (w.lemma, "", name, line)
-                    place, place_line, word_line = ("list", name), line, line
-                else:
-                    key = (w.lemma, c.id, "", w.line)
-                    place, place_line, word_line = ("code", c.id), c.line, w.line
-                if key not in places:
-                    order = place_order.setdefault(place, len(place_order))
-                    places[key] = (place_line, order, word_line, len(places))
-        splits = self.split_words(
-            [word for word, *_ in places if word not in lemmas and not Word(word).is_glob], tokens
-        )
-        out: list[tuple[tuple[int, int, int, int], LintWarning]] = []
-        for (word, code, name, line), order in places.items():
-            pieces: list[str] = []
-            if Word(word).is_glob:
-                rx = re.compile(re.escape(word).replace(r"\*", ".*"))
-                if any(rx.fullmatch(x) for x in lemmas):
-                    continue
-                kind = "unseen"
-            elif word in lemmas:
-                continue
-            else:
-                pieces = splits[word]
-                kind = "split" if len(pieces) > 1 else "unseen"
-            warning = LintWarning(
-                file=self.source,
-                line=line,
-                word=word,
-                kind=kind,
-                code=code,
-                synonym_list=name,
-                pieces=tuple(pieces) if kind == "split" else (),
-                used_by=tuple(used_by.get(name, ())),
-            )
-            out.append((order, warning))
-        return [w for _, w in sorted(out, key=lambda x: x[0])]
 
 
 class _LineMarks:

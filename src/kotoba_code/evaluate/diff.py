@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from kotoba_code.coding import apply_codebook
 from kotoba_code.corpus import Corpus
 from kotoba_code.errors import AnalysisError, CorpusReadError, Errors
 from kotoba_code.evaluate.evaluation import evaluate
@@ -75,8 +76,8 @@ def diff_codebooks(
         ids = df[id_col].astype(str).tolist() if id_col in df.columns else [str(i + 1) for i in range(len(df))]
         first = ~pd.Series(ids).duplicated().to_numpy()
         corpus = Corpus([i for i, f in zip(ids, first, strict=True) if f], df[text_col][first].tolist())
-    a = old.apply(corpus, cache=False).to_frame().set_index("id")
-    b = new.apply(corpus, cache=False).to_frame().set_index("id")
+    a = apply_codebook(old, corpus, cache=False).to_frame().set_index("id")
+    b = apply_codebook(new, corpus, cache=False).to_frame().set_index("id")
     codes = [c for c in dict.fromkeys(old.ids + new.ids)]
     text_of = dict(zip(corpus.ids.tolist(), corpus.texts, strict=True))
     rows = []

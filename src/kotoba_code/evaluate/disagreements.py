@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from kotoba_code.coding import apply_codebook
 from kotoba_code.corpus import Corpus
 from kotoba_code.evaluate.samples import LabelledSample
 
@@ -94,7 +95,7 @@ def _partial_matches(
         }
     )
     ids = sorted({i for v in misses.values() for i in v})
-    res = probe_cb.apply(Corpus(ids, [text_of[i] for i in ids]), cache=False)
+    res = apply_codebook(probe_cb, Corpus(ids, [text_of[i] for i in ids]), cache=False)
     found: dict[tuple[str, str], list[str]] = {}
     for pid, (c, label) in owner.items():
         for i in res.matrix.index[res.matrix[pid]]:

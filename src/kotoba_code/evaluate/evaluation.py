@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from kotoba_code.coding import apply_codebook
 from kotoba_code.corpus import Corpus
 from kotoba_code.errors import AnalysisError, CorpusReadError, Errors
 from kotoba_code.evaluate.disagreements import _disagreements
@@ -174,7 +175,7 @@ def evaluate(
     ref = reference or coders[0]
     meta = sample.texts.drop(columns=["id", "text"])
     corpus = Corpus(sample.texts["id"].tolist(), sample.texts["text"].tolist(), metadata=meta, name=sample.source)
-    result = codebook.apply(corpus, cache=cache)
+    result = apply_codebook(codebook, corpus, cache=cache)
     pred = result.to_frame().set_index("id")[code_ids].astype(int)
     gold_all = sample.matrix(ref, code_ids)
     labelled = gold_all.notna().all(axis=1)

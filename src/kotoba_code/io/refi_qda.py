@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
 
     from kotoba_code.codebook.model import Codebook
-    from kotoba_code.codebook.result import CodingResult
+    from kotoba_code.coding.result import CodingResult
     from kotoba_code.corpus import Corpus
 
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
@@ -398,7 +398,7 @@ def write_qdpx(
 
     Every document becomes a UTF-8 text source named by its id; metadata
     become variables of one case per document. From a
-    :class:`~kotoba_code.codebook.result.CodingResult`, every code of every
+    :class:`~kotoba_code.coding.result.CodingResult`, every code of every
     coded unit becomes a ``PlainTextSelection`` over each evidence span
     (``spans="evidence"``; the whole unit where a code has no evidence, e.g.
     a rule on a variable) or over the whole unit (``spans="unit"``), coded by
@@ -412,13 +412,14 @@ def write_qdpx(
     >>> from kotoba_code import Corpus
     >>> from kotoba_code.codebook import Codebook
     >>> cb = Codebook.from_dict({"codes": [{"id": "gap", "label": "温度差", "rule": "温度差"}]})
-    >>> result = cb.apply(Corpus.from_texts(["連携に温度差がある", "特になし"]), cache=False)
+    >>> from kotoba_code.coding import apply_codebook
+    >>> result = apply_codebook(cb, Corpus.from_texts(["連携に温度差がある", "特になし"]), cache=False)
     >>> p = write_qdpx(result, pathlib.Path(tempfile.mkdtemp()) / "coded.qdpx")
     >>> read_qdpx(p).selections[["id", "code", "start", "end", "text"]].values.tolist()
     [['1', 'gap', 3, 6, '温度差']]
     """
     from kotoba_code import __version__
-    from kotoba_code.codebook.result import CodingResult
+    from kotoba_code.coding.result import CodingResult
 
     if spans not in ("evidence", "unit"):
         raise ValueError(f"spans must be 'evidence' or 'unit', not {spans!r}")
@@ -775,7 +776,8 @@ def read_qdpx_labels(path: str | Path, codebook: Codebook | None = None) -> Labe
     >>> from kotoba_code.codebook import Codebook
     >>> cb = Codebook.from_dict({"codes": [{"id": "gap", "label": "温度差", "rule": "温度差"}]})
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "coded.qdpx"
-    >>> _ = write_qdpx(cb.apply(Corpus.from_texts(["温度差がある", "特になし"]), cache=False), p)
+    >>> from kotoba_code.coding import apply_codebook
+    >>> _ = write_qdpx(apply_codebook(cb, Corpus.from_texts(["温度差がある", "特になし"]), cache=False), p)
     >>> read_qdpx_labels(p, cb).labels.values.tolist()
     [['1', 'kotoba_code', {'gap'}], ['2', 'kotoba_code', set()]]
     """

@@ -11,7 +11,6 @@ from scipy import stats
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from kotoba_code.codebook.engine import UnitIndex
     from kotoba_code.codebook.model import Codebook
     from kotoba_code.corpus import Corpus
     from kotoba_code.tokenize.tokens import Tokens
@@ -30,25 +29,39 @@ class CodingResult:
         metadata of each unit's document and unit attributes.
     unit : str
         The unit level coded.
+    scores : DataFrame or None
+        Units × codes, the coder's probability of each code where it has one
+        (learned coders), else None. Same index as ``matrix``.
 
     Examples
     --------
     >>> from kotoba_code import Corpus
     >>> from kotoba_code.codebook import Codebook
     >>> cb = Codebook.from_dict({"codes": [{"id": "gap", "label": "温度差", "rule": "温度差"}]})
-    >>> res = cb.apply(Corpus.from_texts(["温度差がある", "特になし"]), cache=False)
+    >>> from kotoba_code.coding import apply_codebook
+    >>> res = apply_codebook(cb, Corpus.from_texts(["温度差がある", "特になし"]), cache=False)
     >>> res.counts.to_dict(), res.evidence[["id", "code", "text"]].values.tolist()
     ({'gap': 1}, [['1', 'gap', '温度差']])
     """
 
     def __init__(
-        self, codebook: Codebook, index: UnitIndex, values: dict[str, np.ndarray], evidence: Callable[[], pd.DataFrame]
+        self,
+        codebook: Codebook,
+        tokens: Tokens,
+        units: pd.DataFrame,
+        values: dict[str, np.ndarray],
+        evidence: pd.DataFrame | Callable[[], pd.DataFrame],
+        *,
+        unit: str,
+        scores: pd.DataFrame | None = None,
     ) -> None:
         self.codebook = codebook
-        self.unit = index.level
-        self._index = index
-        units = index.units
-        corpus = index.tokens.corpus
+        self.unit = unit
+        self._tokens = tokens
+        # The unit table as the coder saw it (doc, id, unit, start, end, …):
+        # evidence rows point into it.
+        self._unit_rows = units
+        corpus = tokens.corpus
         meta = corpus.metadata.iloc[units["doc"].to_numpy()].reset_index(drop=True)
         extra = [c for c in meta.columns if c not in units.columns]
         self.units = pd.concat([units.reset_index(drop=True), meta[extra]], axis=1)
@@ -58,7 +71,8 @@ class CodingResult:
         else:
             idx = pd.MultiIndex.from_arrays([units["id"].to_numpy(), units["unit"].to_numpy()], names=["id", "unit"])
         self.matrix = pd.DataFrame(cols, index=idx).astype(bool)
-        self._evidence_fn = evidence
+        self.scores = scores
+        self._evidence_fn = evidence if callable(evidence) else (lambda: evidence)
         self._evidence: pd.DataFrame | None = None
 
     def __repr__(self) -> str:
@@ -67,12 +81,12 @@ class CodingResult:
     @property
     def corpus(self) -> Corpus:
         """The coded corpus."""
-        return self._index.tokens.corpus
+        return self._tokens.corpus
 
     @property
     def tokens(self) -> Tokens:
         """The tokens the rules were evaluated on."""
-        return self._index.tokens
+        return self._tokens
 
     @property
     def counts(self) -> pd.Series:
@@ -86,7 +100,7 @@ class CodingResult:
         ``start``/``end`` (offsets into the document's original text)."""
         if self._evidence is None:
             ev = self._evidence_fn()
-            u = self._index.units
+            u = self._unit_rows
             rows = ev["unit"].to_numpy(dtype=np.int64)
             texts = self.corpus.texts
             docs = u["doc"].to_numpy()[rows]
@@ -116,7 +130,7 @@ class CodingResult:
         metadata and a 0/1 column per code (a document has a code when any of
         its units has it)."""
         corpus = self.corpus
-        doc = self._index.units["doc"].to_numpy()
+        doc = self._unit_rows["doc"].to_numpy()
         m = np.zeros((len(corpus), self.matrix.shape[1]), dtype=np.int64)
         if len(doc):
             np.maximum.at(m, doc, self.matrix.to_numpy().astype(np.int64))
@@ -142,7 +156,9 @@ class CodingResult:
         >>> from kotoba_code import Corpus
         >>> from kotoba_code.codebook import Codebook
         >>> cb = Codebook.from_dict({"codes": [{"id": "k", "label": "ノウハウ", "rule": "ノウハウ"}]})
-        >>> cb.apply(Corpus.from_texts(["ノウハウ不足", "特になし"]), cache=False).frequencies().values.tolist()
+        >>> from kotoba_code.coding import apply_codebook
+        >>> result = apply_codebook(cb, Corpus.from_texts(["ノウハウ不足", "特になし"]), cache=False)
+        >>> result.frequencies().values.tolist()
         [['k', 'ノウハウ', 1, 50.0]]
         """
         codes = list(self.matrix.columns)

@@ -23,8 +23,6 @@ import pandas as pd
 import scipy.sparse as sp
 
 from kotoba_code.codebook import posmap
-from kotoba_code.codebook.literals import required_literals
-from kotoba_code.codebook.negation import negation_mask
 from kotoba_code.codebook.rules import (
     Arith,
     BoolOp,
@@ -44,7 +42,11 @@ from kotoba_code.codebook.rules import (
     phrase_parts,
     walk,
 )
+from kotoba_code.coding.literals import required_literals
+from kotoba_code.coding.negation import NEGATOR_LEMMAS, negation_mask
+from kotoba_code.coding.words import split_word, split_words, variable_values
 from kotoba_code.errors import CodebookError, Errors
+from kotoba_code.tokenize.normalize import normalize_text
 
 if TYPE_CHECKING:
     from kotoba_code.codebook.model import Codebook
@@ -252,8 +254,9 @@ class UnitIndex:
         return mask
 
 
-class Compiler:
-    """Turns the rules of a codebook into per-unit arrays for one unit level."""
+class RuleEvaluator:
+    """Evaluates the rules of a codebook on a :class:`UnitIndex`: one truth
+    array per code over the units of one level, and the evidence behind each hit."""
 
     def __init__(self, codebook: Codebook, index: UnitIndex) -> None:
         self.cb = codebook
@@ -328,7 +331,7 @@ class Compiler:
         if w.lemma not in self._split_cache:
             pieces: list[str] = []
             for part in phrase_parts(w.lemma):
-                pieces += [part] if part in self.ix.vocab_forms() else self.cb.split_word(part, self.ix.tokens)
+                pieces += [part] if part in self.ix.vocab_forms() else split_word(part, self.ix.tokens)
             self._split_cache[w.lemma] = tuple(pieces)
         pieces = self._split_cache[w.lemma]
         return pieces if len(pieces) > 1 else None
@@ -351,7 +354,7 @@ class Compiler:
             for w in self.cb.rule_words(code)
             if not (w.is_glob or w.pos or w.conj) and w.lemma not in forms
         }
-        self.cb.split_words(sorted(words), self.ix.tokens)
+        split_words(sorted(words), self.ix.tokens)
         self._batch_words()
         for code in self.cb.ordered_codes():
             self.values[code.id] = self._truth(self.eval(code.ast, code.id, positive=True))
@@ -404,7 +407,7 @@ class Compiler:
                 self._evidence.append((code, node, rx))
             return self._text_counts(rx)
         if isinstance(node, Variable):
-            return self.cb.variable_values(self.ix, node, code)
+            return variable_values(self.cb, self.ix, node, code)
         if isinstance(node, CodeRef):
             ref = self.cb.resolve_ref(node.name, code=code, line=node.line)
             return self.values[ref]
@@ -618,8 +621,6 @@ class Compiler:
         return counts, np.stack([start, start + k])
 
     def _names_negation(self, w: Word) -> bool:
-        from kotoba_code.codebook.negation import NEGATOR_LEMMAS
-
         if w.lemma.startswith("$"):
             return False
         pieces = self._pieces(w) or (w.lemma,)
@@ -814,8 +815,6 @@ class Compiler:
                 texts = tokens.corpus.texts
                 for u in np.flatnonzero(true_units).tolist():
                     d, s0, e0 = (int(ix.units.iat[u, c]) for c in (0, 3, 4))
-                    from kotoba_code.tokenize.normalize import normalize_text
-
                     norm = normalize_text(texts[d][s0:e0])
                     for mt in rx.finditer(norm.text):
                         a, b = norm.to_original(mt.start(), mt.end())
@@ -864,7 +863,7 @@ _LOCKSTEP_MIN = 256
 def _scan_lockstep(
     pos: np.ndarray, word: np.ndarray, unit: np.ndarray, region: np.ndarray, k: int, dist: int, seq: bool
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The near()/seq() scans of :meth:`Compiler._near`, all advanced one
+    """The near()/seq() scans of :meth:`RuleEvaluator._near`, all advanced one
     occurrence per step as arrays: each step costs a few array operations
     over the scans still running, and scans are short (they end at their
     unit, region or distance), so many occurrences cost few steps.
@@ -934,10 +933,10 @@ def _cost(node: Node) -> int:
     return 0
 
 
-def compile_and_run(
+def evaluate_rules(
     codebook: Codebook, tokens: Tokens, level: str
 ) -> tuple[UnitIndex, dict[str, np.ndarray], Callable[[], pd.DataFrame]]:
     index = UnitIndex(tokens, level, negation=codebook.negation)
-    comp = Compiler(codebook, index)
+    comp = RuleEvaluator(codebook, index)
     values = comp.run()
     return index, values, lambda: comp.evidence(values)
