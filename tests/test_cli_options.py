@@ -76,11 +76,11 @@ def test_unit_defaults_match_the_library():
     import inspect
 
     from kotoba_code.analysis.frequency import word_frequency
-    from kotoba_code.codebook import Codebook
+    from kotoba_code.coding import RuleCoder
     from kotoba_code.tokenize.tokens import Tokens
 
     lib = {
-        "code": inspect.signature(Codebook.apply).parameters["unit"].default,
+        "code": inspect.signature(RuleCoder.code).parameters["unit"].default,
         "words": inspect.signature(word_frequency).parameters["unit"].default,
         "tokenize": inspect.signature(Tokens.to_frame).parameters["unit"].default,
     }

@@ -20,22 +20,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from kotoba_code.codebook import Codebook
 from kotoba_code.coding import apply_codebook
-
-if TYPE_CHECKING:
-    from kotoba_code.codebook.model import Codebook
-    from kotoba_code.evaluate import Evaluation
+from kotoba_code.corpus import Corpus
+from kotoba_code.evaluate import Evaluation, evaluate
+from kotoba_code.io.labels import read_labels
 
 __tracebackhide__ = True
 
 
 def _codebook(cb: Codebook | str | Path) -> Codebook:
-    from kotoba_code.codebook import Codebook
-
     return cb if isinstance(cb, Codebook) else Codebook.load(cb)
 
 
@@ -56,8 +53,6 @@ def assert_codebook(
     :class:`~kotoba_code.evaluate.Evaluation` for further checks.
     """
     __tracebackhide__ = True
-    from kotoba_code.evaluate import evaluate
-    from kotoba_code.io.labels import read_labels
 
     cb = _codebook(codebook)
     ev = evaluate(
@@ -99,8 +94,6 @@ def assert_codes(
     >>> assert_codes(cb, "温度差はない", lacks=["gap"])
     """
     __tracebackhide__ = True
-    from kotoba_code.corpus import Corpus
-
     cb = _codebook(codebook)
     res = apply_codebook(cb, Corpus.from_texts([text]), cache=False)
     got = {c for c, v in res.matrix.iloc[0].items() if v}

@@ -18,6 +18,7 @@ import pandas as pd
 from scipy import stats
 
 from kotoba_code.analysis.cooccurrence import word_cooccurrence
+from kotoba_code.analysis.frequency import doc_term_matrix
 from kotoba_code.errors import AnalysisError, Errors
 
 if TYPE_CHECKING:
@@ -117,8 +118,6 @@ def word_keyness(
     >>> kt[kt["effect"] > 0][["group", "term"]].values.tolist()
     [['A', '連携'], ['B', '予算']]
     """
-    from kotoba_code.analysis.frequency import doc_term_matrix
-
     co = word_cooccurrence(tokens, pos=pos, stop_words=stop_words, min_df=min_df)
     vocab = tokens.vocab
     key = pd.MultiIndex.from_arrays([vocab["lemma"].astype(str), vocab["pos"].astype(str).str.split("-").str[0]])

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
 from kotoba_code.errors import AnalysisError, Errors
+from kotoba_code.tokenize.normalize import normalize_text
 from kotoba_code.tokenize.tokens import Tokens
 
 
@@ -98,10 +101,6 @@ def kwic(
 def _string_spans(tokens: Tokens, term: str) -> list[tuple[int, int, int, int, int]]:
     """(doc, first token, last token, start, end) of each occurrence of ``term``
     in the NFKC-normalised texts, mapped back to original offsets."""
-    import re
-
-    from kotoba_code.tokenize.normalize import normalize_text
-
     rx = re.compile(re.escape(term))
     out = []
     for d, text in enumerate(tokens.corpus.texts):

@@ -23,6 +23,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from kotoba_code.analysis.cooccurrence import Cooccurrence, code_cooccurrence, pair_similarity, word_cooccurrence
+from kotoba_code.analysis.frequency import doc_term_matrix
 from kotoba_code.errors import AnalysisError, Errors, OutputError
 
 if TYPE_CHECKING:
@@ -193,8 +194,6 @@ def variable_network(
     """
     co = word_cooccurrence(tokens, pos=pos, stop_words=stop_words, min_df=min_df, max_words=max_words)
     # Units × words presence, rebuilt for the kept words only.
-    from kotoba_code.analysis.frequency import doc_term_matrix
-
     vocab = tokens.vocab
     key = pd.MultiIndex.from_arrays([vocab["lemma"].astype(str), vocab["pos"].astype(str).str.split("-").str[0]])
     index = {(t, p): k for k, (t, p) in enumerate(zip(co.terms["term"], co.terms["pos"], strict=True))}

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from kotoba_code.codebook.model import Codebook as _Codebook
+from kotoba_code.codebook.rules import Near, Phrase, Regex, String, Synonyms, Word, _with_polarity, walk
 from kotoba_code.coding import apply_codebook
 from kotoba_code.corpus import Corpus
 from kotoba_code.evaluate.samples import LabelledSample
@@ -56,9 +58,6 @@ def _partial_matches(
 ) -> dict[tuple[str, str], str]:
     """For texts a code missed: which terms of its rule occur in the text
     (marking negated occurrences), so a maintainer sees how close it came."""
-    from kotoba_code.codebook.model import Codebook as _Codebook
-    from kotoba_code.codebook.rules import Near, Phrase, Regex, String, Synonyms, Word, _with_polarity, walk
-
     if not misses:
         return {}
     probes: list[dict[str, str]] = []

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from kotoba_code.errors import Errors, TokenizerError
 from kotoba_code.tokenize.cache import TokenCache, cache_key, default_cache_dir
+from kotoba_code.tokenize.ginza import GinzaTokenizer
 from kotoba_code.tokenize.normalize import NormalizedText, normalize_text
 from kotoba_code.tokenize.sudachi import SudachiTokenizer, split_chunks
 from kotoba_code.tokenize.tokens import CONTENT_POS, Token, Tokens
@@ -48,21 +49,11 @@ class Tokenizer(Protocol):
     def tokenize(self, corpus: Corpus, *, progress: bool = False) -> Tokens: ...
 
 
-def __getattr__(name: str):  # noqa: ANN202 - lazy import keeps spaCy out of the default path
-    if name == "GinzaTokenizer":
-        from kotoba_code.tokenize.ginza import GinzaTokenizer
-
-        return GinzaTokenizer
-    raise AttributeError(name)
-
-
 def make_tokenizer(backend: str = "sudachi", **kwargs: object) -> Tokenizer:
     """A tokenizer by backend name: ``"sudachi"`` (default) or ``"ginza"``."""
     if backend == "sudachi":
         return SudachiTokenizer(**kwargs)  # type: ignore[arg-type]
     if backend == "ginza":
-        from kotoba_code.tokenize.ginza import GinzaTokenizer
-
         return GinzaTokenizer(**kwargs)  # type: ignore[arg-type]
     raise TokenizerError(Errors.E204.format(backend=backend))
 
