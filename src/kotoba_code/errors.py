@@ -64,6 +64,7 @@ class Errors(metaclass=_ErrorsWithCodes):
         "The GiNZA backend needs spaCy and the ja_ginza model: pip install 'ginza==5.3.0' 'ja-ginza==5.3.0' ({reason})"
     )
     E206 = "Unknown part of speech filter {pos!r}. Known top-level tags: {known}."
+    E207 = "A file ended before its data did ({reason}); it is truncated or still being written."
     # codebooks and rules
     E301 = "{where}, line {line}, code {code!r}: {msg}"
     E302 = "{where}, line {line}: duplicate code id {id!r} (first defined on line {first})."
@@ -101,6 +102,7 @@ class Warnings(metaclass=_ErrorsWithCodes):
     W103 = "{path}: form skipped: {reason}."
     W301 = "Codebook {where}, code {code!r}: {msg}"
     W201 = "Cache directory {path} is not writable ({reason}); tokenizing without cache."
+    W202 = "Token cache entry {path} is damaged ({reason}); it was discarded and the corpus is tokenized afresh."
     # W4xx interoperability
     W401 = "{path}: code(s) {codes} match no code of the codebook; their codings are ignored. Codebook: {known}."
 

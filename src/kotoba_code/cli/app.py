@@ -19,7 +19,7 @@ import pandas as pd
 from kotoba_code import __version__
 from kotoba_code.analysis.frequency import word_frequency
 from kotoba_code.cli._common import info, pass_coding, pass_tokens
-from kotoba_code.errors import KotobaError, KotobaWarning
+from kotoba_code.errors import Errors, KotobaError, KotobaWarning
 from kotoba_code.io.writers import to_markdown, write_table
 
 
@@ -34,6 +34,12 @@ class _Group(click.Group):
             if isinstance(exc, BrokenPipeError):
                 ctx.exit(0)
             click.echo(f"Error: {exc}", err=True)
+            ctx.exit(1)
+        except EOFError as exc:
+            # click's main() turns an uncaught EOFError into a bare "Aborted!"
+            # (it takes it for Ctrl-D at a prompt); here it is a file that
+            # ended too early, which the user should see named.
+            click.echo(f"Error: {Errors.E207.format(reason=exc or 'EOFError')}", err=True)
             ctx.exit(1)
 
 
