@@ -65,6 +65,16 @@ class Errors(metaclass=_ErrorsWithCodes):
     )
     E206 = "Unknown part of speech filter {pos!r}. Known top-level tags: {known}."
     E207 = "A file ended before its data did ({reason}); it is truncated or still being written."
+    # writing .xlsx (io/writers.py)
+    E208 = (
+        "{path}: row {row}, column {column!r} holds the control character {char}, which an .xlsx cell cannot "
+        "hold; write .csv, .parquet or .jsonl instead, or remove it from the input."
+    )
+    E209 = (
+        "{path}: row {row}, column {column!r} holds {n:,} characters, more than the 32,767 an Excel cell holds; "
+        "write .csv, .parquet or .jsonl instead."
+    )
+    E210 = "{path}: {n:,} rows, more than the {limit:,} an Excel sheet holds; write .csv, .parquet or .jsonl instead."
     # codebooks and rules
     E301 = "{where}, line {line}, code {code!r}: {msg}"
     E302 = "{where}, line {line}: duplicate code id {id!r} (first defined on line {first})."

@@ -1,8 +1,17 @@
-"""Writing result tables: the format follows the file suffix."""
+"""Writing result tables: the format follows the file suffix.
+
+Every value is written as data, never as something a spreadsheet would run:
+in ``.xlsx`` a text cell is always a text cell, even when the text starts with
+``=`` (an answer, an id or a code label such as ``=HYPERLINK(…)``) or reads
+like an error value (``#N/A``), so the file opens without live formulas and
+reads back unchanged. CSV has no cell types; see docs/interoperability.md.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -40,10 +49,73 @@ def write_table(df: pd.DataFrame, path: str | Path) -> Path:
             for rec in df.to_dict(orient="records"):
                 f.write(json.dumps(rec, ensure_ascii=False, default=_json_default) + "\n")
     elif suffix == ".xlsx":
-        df.to_excel(path, index=False, engine="openpyxl")
+        _write_xlsx(df, path)
     else:
         path.write_text(to_markdown(df), encoding="utf-8")
     return path
+
+
+# Excel's limits (rows per sheet, characters per cell).
+XLSX_MAX_ROWS = 1_048_576
+XLSX_MAX_CHARS = 32_767
+# Characters XML 1.0 cannot carry (openpyxl refuses them with a bare exception).
+_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_XLSX_SCALARS = (bool, int, float, dt.datetime, dt.date, dt.time, dt.timedelta)
+
+
+def _write_xlsx(df: pd.DataFrame, path: Path) -> None:
+    """One sheet ``Sheet1`` with a header row; text is typed as text, numbers stay numbers.
+
+    openpyxl turns any string starting with ``=`` into a formula and ``#N/A``
+    and the like into error cells; such strings get a cell whose type is fixed
+    to string. The write-only workbook streams rows, so 200,000-row token
+    tables write about as fast as ``DataFrame.to_excel`` and in less memory.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ERROR_CODES
+
+    if len(df) + 1 > XLSX_MAX_ROWS:
+        raise CorpusReadError(Errors.E210.format(path=path, n=len(df) + 1, limit=XLSX_MAX_ROWS))
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Sheet1")
+    errors = frozenset(ERROR_CODES)
+
+    def text(value: str, row: int, column: object) -> object:
+        if len(value) > XLSX_MAX_CHARS:
+            raise CorpusReadError(Errors.E209.format(path=path, row=row, column=str(column), n=len(value)))
+        bad = _XLSX_ILLEGAL.search(value)
+        if bad:
+            char = f"U+{ord(bad.group()):04X}"
+            raise CorpusReadError(Errors.E208.format(path=path, row=row, column=str(column), char=char))
+        if value[:1] != "=" and value not in errors:
+            return value
+        cell = WriteOnlyCell(ws, value=value)
+        cell.data_type = "s"
+        return cell
+
+    def column_values(col: pd.Series, name: object) -> list[object]:
+        values = col.astype(object).where(col.notna(), None).tolist()
+        if col.dtype.kind in "biuf":
+            return values  # plain Python numbers after tolist()
+        for i, v in enumerate(values):
+            if v is None:
+                continue
+            if hasattr(v, "item") and not isinstance(v, str):
+                v = values[i] = v.item()  # numpy scalars
+            if isinstance(v, str):
+                values[i] = text(v, i + 2, name)  # row as Excel numbers it: the header is row 1
+            elif isinstance(v, dt.datetime) and v.tzinfo is not None:
+                values[i] = text(v.isoformat(), i + 2, name)  # Excel has no time zones
+            elif not isinstance(v, _XLSX_SCALARS):
+                values[i] = text(str(v), i + 2, name)
+        return values
+
+    ws.append([text(str(c), 1, c) for c in df.columns])
+    columns = [column_values(df.iloc[:, j], c) for j, c in enumerate(df.columns)]
+    for row in zip(*columns, strict=True):
+        ws.append(row)
+    wb.save(path)
 
 
 def to_markdown(df: pd.DataFrame) -> str:
