@@ -111,8 +111,11 @@ def _write_xlsx(df: pd.DataFrame, path: Path) -> None:
                 values[i] = text(str(v), i + 2, name)
         return values
 
-    ws.append([text(str(c), 1, c) for c in df.columns])
+    # Every value is checked before the first row goes out, so a refused
+    # table leaves no file and no half-written workbook behind.
+    header = [text(str(c), 1, c) for c in df.columns]
     columns = [column_values(df.iloc[:, j], c) for j, c in enumerate(df.columns)]
+    ws.append(header)
     for row in zip(*columns, strict=True):
         ws.append(row)
     wb.save(path)
