@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from kotoba_code import Corpus, SudachiTokenizer, tokenize
-from kotoba_code.errors import TokenizerError
+from kotoba_code.errors import KotobaWarning, TokenizerError
 from kotoba_code.tokenize import TokenCache, cache_key, split_chunks
 from kotoba_code.tokenize.sudachi import MAX_CHUNK_BYTES
 
@@ -144,7 +144,8 @@ def test_corrupt_cache_entry_is_retokenized(tmp_path):
     tokenize(corpus, cache=tmp_path)
     key = cache_key(corpus.texts, SudachiTokenizer().settings())
     (tmp_path / key / "tokens.parquet").write_bytes(b"garbage")
-    assert TokenCache(tmp_path).load(key, corpus) is None
+    with pytest.warns(KotobaWarning, match="W202"):
+        assert TokenCache(tmp_path).load(key, corpus) is None
     assert [t.lemma for t in tokenize(corpus, cache=tmp_path).doc(0)][0] == "課題"
 
 

@@ -67,6 +67,17 @@ class Errors(metaclass=_ErrorsWithCodes):
         "The GiNZA backend needs spaCy and the ja_ginza model: pip install 'ginza==5.3.0' 'ja-ginza==5.3.0' ({reason})"
     )
     E206 = "Unknown part of speech filter {pos!r}. Known top-level tags: {known}."
+    E207 = "A file ended before its data did ({reason}); it is truncated or still being written."
+    # writing .xlsx (io/writers.py)
+    E208 = (
+        "{path}: row {row}, column {column!r} holds the control character {char}, which an .xlsx cell cannot "
+        "hold; write .csv, .parquet or .jsonl instead, or remove it from the input."
+    )
+    E209 = (
+        "{path}: row {row}, column {column!r} holds {n:,} characters, more than the 32,767 an Excel cell holds; "
+        "write .csv, .parquet or .jsonl instead."
+    )
+    E210 = "{path}: {n:,} rows, more than the {limit:,} an Excel sheet holds; write .csv, .parquet or .jsonl instead."
     # codebooks and rules
     E301 = "{where}, line {line}, code {code!r}: {msg}"
     E302 = "{where}, line {line}: duplicate code id {id!r} (first defined on line {first})."
@@ -114,6 +125,7 @@ class Warnings(metaclass=_ErrorsWithCodes):
     W103 = "{path}: form skipped: {reason}."
     W301 = "Codebook {where}, code {code!r}: {msg}"
     W201 = "Cache directory {path} is not writable ({reason}); tokenizing without cache."
+    W202 = "Token cache entry {path} is damaged ({reason}); it was discarded and the corpus is tokenized afresh."
     # W4xx interoperability
     W401 = "{path}: code(s) {codes} match no code of the codebook; their codings are ignored. Codebook: {known}."
 

@@ -252,10 +252,10 @@ def write_network(g: nx.Graph, path: str | Path, *, seed: int = 0, title: str = 
         data = nx.node_link_data(_plain(g), edges="edges")
         path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
     elif suffix in (".png", ".svg"):
-        from kotoba_code.plot import plot_network
+        from kotoba_code.plot import plot_network, save_figure
 
         ax = plot_network(g, seed=seed, title=title)
-        ax.figure.savefig(path, dpi=150)
+        save_figure(ax.figure, path)
         import matplotlib.pyplot as plt
 
         plt.close(ax.figure)

@@ -15,7 +15,7 @@ import click
 
 from kotoba_code import __version__
 from kotoba_code.cli import analysis_cmds, coding_cmds, corpus_cmds, demo, ingest_cmd, interop
-from kotoba_code.errors import KotobaError, KotobaWarning
+from kotoba_code.errors import Errors, KotobaError, KotobaWarning
 
 
 class _Group(click.Group):
@@ -29,6 +29,12 @@ class _Group(click.Group):
             if isinstance(exc, BrokenPipeError):
                 ctx.exit(0)
             click.echo(f"Error: {exc}", err=True)
+            ctx.exit(1)
+        except EOFError as exc:
+            # click's main() turns an uncaught EOFError into a bare "Aborted!"
+            # (it takes it for Ctrl-D at a prompt); here it is a file that
+            # ended too early, which the user should see named.
+            click.echo(f"Error: {Errors.E207.format(reason=exc or 'EOFError')}", err=True)
             ctx.exit(1)
 
 

@@ -19,7 +19,7 @@ from kotoba_code.io.writers import write_table
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Output file: .csv, .tsv, .parquet or .jsonl (default: CSV on stdout).",
+    help="Output file: .csv .tsv .xlsx .parquet .jsonl (default: CSV on stdout).",
 )
 def tokenize_cmd(corpus: Any, tokens: Any, unit: str, quiet: bool, output: Path | None) -> None:
     """One row per token: id, unit, start, end, surface, lemma, norm, pos …

@@ -1,10 +1,21 @@
-"""Writing result tables: the format follows the file suffix."""
+"""Writing result tables: the format follows the file suffix.
+
+Every value is written as data, never as something a spreadsheet would run:
+in ``.xlsx`` a text cell is always a text cell, even when the text starts with
+``=`` (an answer, an id or a code label such as ``=HYPERLINK(…)``) or reads
+like an error value (``#N/A``), so the file opens without live formulas and
+reads back unchanged. CSV has no cell types; see docs/interoperability.md.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import html
 import json
+import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from kotoba_code.errors import Errors, OutputError
@@ -42,18 +53,147 @@ def write_table(df: pd.DataFrame, path: str | Path) -> Path:
             for rec in df.to_dict(orient="records"):
                 f.write(json.dumps(rec, ensure_ascii=False, default=_json_default) + "\n")
     elif suffix == ".xlsx":
-        df.to_excel(path, index=False, engine="openpyxl")
+        _write_xlsx(df, path)
     else:
         path.write_text(to_markdown(df), encoding="utf-8")
     return path
 
 
+# Excel's limits (rows per sheet, characters per cell).
+XLSX_MAX_ROWS = 1_048_576
+XLSX_MAX_CHARS = 32_767
+# Characters XML 1.0 cannot carry (openpyxl refuses them with a bare exception).
+_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_XLSX_SCALARS = (bool, int, float, dt.datetime, dt.date, dt.time, dt.timedelta)
+
+
+def _write_xlsx(df: pd.DataFrame, path: Path) -> None:
+    """One sheet ``Sheet1`` with a header row; text is typed as text, numbers stay numbers.
+
+    openpyxl turns any string starting with ``=`` into a formula and ``#N/A``
+    and the like into error cells; such strings get a cell whose type is fixed
+    to string. The write-only workbook streams rows, so 200,000-row token
+    tables write about as fast as ``DataFrame.to_excel`` and in less memory.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ERROR_CODES
+
+    if len(df) + 1 > XLSX_MAX_ROWS:
+        raise CorpusReadError(Errors.E210.format(path=path, n=len(df) + 1, limit=XLSX_MAX_ROWS))
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Sheet1")
+    errors = frozenset(ERROR_CODES)
+
+    def text(value: str, row: int, column: object) -> object:
+        if len(value) > XLSX_MAX_CHARS:
+            raise CorpusReadError(Errors.E209.format(path=path, row=row, column=str(column), n=len(value)))
+        bad = _XLSX_ILLEGAL.search(value)
+        if bad:
+            char = f"U+{ord(bad.group()):04X}"
+            raise CorpusReadError(Errors.E208.format(path=path, row=row, column=str(column), char=char))
+        if value[:1] != "=" and value not in errors:
+            return value
+        cell = WriteOnlyCell(ws, value=value)
+        cell.data_type = "s"
+        return cell
+
+    def column_values(col: pd.Series, name: object) -> list[object]:
+        values = col.astype(object).where(col.notna(), None).tolist()
+        if col.dtype.kind in "biuf":
+            return values  # plain Python numbers after tolist()
+        for i, v in enumerate(values):
+            if v is None:
+                continue
+            if hasattr(v, "item") and not isinstance(v, str):
+                v = values[i] = v.item()  # numpy scalars
+            if isinstance(v, str):
+                values[i] = text(v, i + 2, name)  # row as Excel numbers it: the header is row 1
+            elif isinstance(v, dt.datetime) and v.tzinfo is not None:
+                values[i] = text(v.isoformat(), i + 2, name)  # Excel has no time zones
+            elif not isinstance(v, _XLSX_SCALARS):
+                values[i] = text(str(v), i + 2, name)
+        return values
+
+    # Every value is checked before the first row goes out, so a refused
+    # table leaves no file and no half-written workbook behind.
+    header = [text(str(c), 1, c) for c in df.columns]
+    columns = [column_values(df.iloc[:, j], c) for j, c in enumerate(df.columns)]
+    ws.append(header)
+    for row in zip(*columns, strict=True):
+        ws.append(row)
+    wb.save(path)
+
+
+def escape_markdown(value: object, *, block: bool = True) -> str:
+    r"""``value`` as inline Markdown text that renders as the characters typed.
+
+    Respondents' answers, group names and code labels are untrusted: on a
+    renderer that allows HTML (GitHub, most wikis, VS Code) a raw ``<script>``
+    or ``<img onerror=…>`` would be live, and ``|``, ``*``, ``[…](…)`` or a
+    leading ``#`` would change the layout. So ``&``, ``<`` and ``>`` become
+    entities, the punctuation that opens inline markup is backslash-escaped,
+    and line breaks become spaces. With ``block`` (the value may start a line,
+    as in a list item) a leading ``#``, ``-``, ``+``, ``=`` or ``1.`` is
+    escaped too, so a value never opens a heading or a list of its own.
+
+    Examples
+    --------
+    >>> print(escape_markdown("<script>alert(1)</script> & *強調*"))
+    &lt;script&gt;alert(1)&lt;/script&gt; &amp; \*強調\*
+    >>> print(escape_markdown("# 見出し\n| 表 | [link](javascript:x)"))
+    \# 見出し \| 表 \| \[link\](javascript:x)
+    >>> print(escape_markdown("1. 番号"), escape_markdown("-2", block=False), escape_markdown("2026-12"))
+    1\. 番号 -2 2026-12
+    >>> print(escape_markdown("- 項目"), escape_markdown("engagement_gap"), escape_markdown("_強調_"))
+    \- 項目 engagement_gap \_強調\_
+    """
+    text = " ".join(str(value).split())
+    text = html.escape(text, quote=False)
+    text = _MD_INLINE.sub(r"\\\g<0>", text)
+    return _MD_LEADING.sub(r"\g<0>\\", text, count=1) if block else text
+
+
+def markdown_code(value: object) -> str:
+    """``value`` as an inline code span, fenced with more backticks than it contains.
+
+    Examples
+    --------
+    >>> print(markdown_code("gap"), markdown_code("a`b"), markdown_code("<b>"))
+    `gap` ``a`b`` `<b>`
+    """
+    text = " ".join(str(value).split())
+    fence = "`" * (max((len(r) for r in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+# What opens inline markup: backslash, code, emphasis, links and images,
+# table cells, strikethrough. An underscore inside a word (engagement_gap)
+# opens nothing and stays as it is.
+_MD_INLINE = re.compile(r"[\\`*\[\]|~]|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
+# What opens a block at the start of a line: heading, list, setext underline.
+_MD_LEADING = re.compile(r"^(?:\d+(?=[.)])|(?=[#+\-=]))")
+
+
 def to_markdown(df: pd.DataFrame) -> str:
-    """A GitHub-style Markdown table; ``|`` in cells is escaped."""
+    r"""A GitHub-style Markdown table; text cells are escaped with :func:`escape_markdown`.
+
+    Examples
+    --------
+    >>> print(to_markdown(pd.DataFrame({"word": ["a|b", "<b>"], "n": [1, -2]})), end="")
+    | word | n |
+    | --- | --- |
+    | a\|b | 1 |
+    | &lt;b&gt; | -2 |
+    """
 
     def cell(v: object) -> str:
-        s = "" if v is None or (isinstance(v, float) and v != v) else str(v)
-        return s.replace("|", "\\|").replace("\n", " ")
+        if v is None or (isinstance(v, float) and v != v):
+            return ""
+        if isinstance(v, (int, float, np.number)):
+            return str(v)
+        return escape_markdown(v, block=False)
 
     cols = [cell(c) for c in df.columns]
     lines = ["| " + " | ".join(cols) + " |", "|" + "|".join(" --- " for _ in cols) + "|"]
