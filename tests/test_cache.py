@@ -197,12 +197,12 @@ def test_cli_names_a_truncated_file_instead_of_aborting(tmp_path, monkeypatch):
     # An EOFError from any reader (numpy, pickle-free loaders) is a catalogue error, not click's "Aborted!".
     from click.testing import CliRunner
 
-    from kotoba_code.cli import app
+    from kotoba_code.cli import app, corpus_cmds
 
     def ended(*args, **kwargs):
         raise EOFError("No data left in file")
 
-    monkeypatch.setattr(app, "word_frequency", ended)
+    monkeypatch.setattr(corpus_cmds, "word_frequency", ended)
     answers = tmp_path / "answers.csv"
     answers.write_text("id,answer\n1,温度差がある\n", encoding="utf-8")
     r = CliRunner().invoke(app.cli, ["words", str(answers), "--text-col", "answer", "--no-cache"])

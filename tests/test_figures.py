@@ -20,6 +20,7 @@ SCRIPT = textwrap.dedent(
     from kotoba_code import Corpus
     from kotoba_code.analysis.network import code_network, write_network
     from kotoba_code.codebook import Codebook
+    from kotoba_code.coding import apply_codebook
     from kotoba_code.plot import plot_frequencies
 
     out = Path(sys.argv[1])
@@ -32,7 +33,7 @@ SCRIPT = textwrap.dedent(
         ["温度差がある", "ノウハウ不足と温度差", "連携が難しい", "連携とノウハウ", "温度差と連携"],
         metadata=pd.DataFrame({"group": ["自治体", "自治体", "HW", "HW", "HW"]}),
     )
-    result = cb.apply(corpus, cache=False)
+    result = apply_codebook(cb, corpus, cache=False)
     for suffix in (".svg", ".png"):
         plot_frequencies(result.frequencies(by="group"), path=out / f"freq{suffix}")
         write_network(code_network(result), out / f"net{suffix}", title="コード共起")
