@@ -15,9 +15,10 @@ from kotoba_code import Corpus, tokenize, word_frequency
 from kotoba_code.analysis.cooccurrence import word_cooccurrence
 from kotoba_code.analysis.keyness import word_keyness
 from kotoba_code.analysis.kwic import kwic
-from kotoba_code.analysis.network import annotate, write_network
+from kotoba_code.analysis.network import annotate
 from kotoba_code.cli.app import cli
 from kotoba_code.errors import AnalysisError, KotobaError, OutputError
+from kotoba_code.io.networks import write_network
 from kotoba_code.io.writers import write_table
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "kotoba_code"

@@ -18,7 +18,8 @@ SCRIPT = textwrap.dedent(
     import pandas as pd
 
     from kotoba_code import Corpus
-    from kotoba_code.analysis.network import code_network, write_network
+    from kotoba_code.analysis.network import code_network
+    from kotoba_code.io.networks import write_network
     from kotoba_code.codebook import Codebook
     from kotoba_code.coding import apply_codebook
     from kotoba_code.plot import plot_frequencies

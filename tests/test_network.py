@@ -12,7 +12,8 @@ from kotoba_code import Corpus, tokenize
 from kotoba_code.analysis.cooccurrence import Cooccurrence, pair_similarity, word_cooccurrence
 from kotoba_code.analysis.keyness import keyness_table, shared_terms
 from kotoba_code.analysis.kwic import kwic
-from kotoba_code.analysis.network import annotate, cooccurrence_network, write_network
+from kotoba_code.analysis.network import annotate, cooccurrence_network
+from kotoba_code.io.networks import write_network
 
 # Units x terms: a in 3 units, b in 2, c in 2; a&b co-occur twice, a&c once, b&c once.
 X = sp.csr_matrix([[1, 1, 0], [1, 1, 1], [0, 0, 1], [1, 0, 0]])

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from kotoba_code.cli.app import cli
-from kotoba_code.errors import CorpusReadError
+from kotoba_code.errors import OutputError
 from kotoba_code.io.readers import read_table
 from kotoba_code.io.writers import XLSX_MAX_ROWS, write_table
 
@@ -67,7 +67,7 @@ def test_xlsx_keeps_hostile_text_as_text_and_numbers_as_numbers(tmp_path):
 
 def test_xlsx_control_character_is_a_catalogue_error(tmp_path):
     df = pd.DataFrame({"id": ["a", "b"], "text": ["普通", "途中に\x01制御文字"]})
-    with pytest.raises(CorpusReadError, match=r"\[E208\].*t\.xlsx: row 3, column 'text'.*U\+0001"):
+    with pytest.raises(OutputError, match=r"\[E902\].*t\.xlsx: row 3, column 'text'.*U\+0001"):
         write_table(df, tmp_path / "t.xlsx")
     assert not (tmp_path / "t.xlsx").exists()
     # Tab and line breaks are legal; XML reads every line break back as a line feed.
@@ -77,12 +77,12 @@ def test_xlsx_control_character_is_a_catalogue_error(tmp_path):
 
 def test_xlsx_overlong_cell_and_too_many_rows_are_catalogue_errors(tmp_path):
     df = pd.DataFrame({"id": ["a"], "text": ["あ" * 32_768]})
-    with pytest.raises(CorpusReadError, match=r"\[E209\].*row 2, column 'text' holds 32,768 characters"):
+    with pytest.raises(OutputError, match=r"\[E903\].*row 2, column 'text' holds 32,768 characters"):
         write_table(df, tmp_path / "t.xlsx")
     edge = write_table(pd.DataFrame({"text": ["あ" * 32_767]}), tmp_path / "edge.xlsx")
     assert len(read_table(edge)["text"][0]) == 32_767
     big = pd.DataFrame({"n": pd.RangeIndex(XLSX_MAX_ROWS)})  # + the header row: one too many
-    with pytest.raises(CorpusReadError, match=r"\[E210\].*1,048,577 rows, more than the 1,048,576"):
+    with pytest.raises(OutputError, match=r"\[E904\].*1,048,577 rows, more than the 1,048,576"):
         write_table(big, tmp_path / "big.xlsx")
     assert not (tmp_path / "big.xlsx").exists()
 

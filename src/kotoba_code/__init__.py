@@ -49,7 +49,7 @@ _LAZY = {
     "word_cooccurrence": "kotoba_code.analysis.cooccurrence",
     "word_keyness": "kotoba_code.analysis.keyness",
     "word_network": "kotoba_code.analysis.network",
-    "write_network": "kotoba_code.analysis.network",
+    "write_network": "kotoba_code.io.networks",
 }
 
 __all__ = [

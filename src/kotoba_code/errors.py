@@ -69,15 +69,6 @@ class Errors(metaclass=_ErrorsWithCodes):
     E206 = "Unknown part of speech filter {pos!r}. Known top-level tags: {known}."
     E207 = "A file ended before its data did ({reason}); it is truncated or still being written."
     # writing .xlsx (io/writers.py)
-    E208 = (
-        "{path}: row {row}, column {column!r} holds the control character {char}, which an .xlsx cell cannot "
-        "hold; write .csv, .parquet or .jsonl instead, or remove it from the input."
-    )
-    E209 = (
-        "{path}: row {row}, column {column!r} holds {n:,} characters, more than the 32,767 an Excel cell holds; "
-        "write .csv, .parquet or .jsonl instead."
-    )
-    E210 = "{path}: {n:,} rows, more than the {limit:,} an Excel sheet holds; write .csv, .parquet or .jsonl instead."
     # codebooks and rules
     E301 = "{where}, line {line}, code {code!r}: {msg}"
     E302 = "{where}, line {line}: duplicate code id {id!r} (first defined on line {first})."
@@ -114,6 +105,16 @@ class Errors(metaclass=_ErrorsWithCodes):
     E537 = "{func}() takes {takes}, not the path {path}: read it first with kotoba_code.io.labels.{reader}()."
     # E9xx command line and output files
     E901 = "{path}: unsupported output format {suffix!r} for {what}. Use one of: {supported}."
+    # Values an .xlsx file cannot hold: every value is checked before writing.
+    E902 = (
+        "{path}: row {row}, column {column!r} holds the control character {char}, which an .xlsx cell cannot "
+        "hold; write .csv, .parquet or .jsonl instead, or remove it from the input."
+    )
+    E903 = (
+        "{path}: row {row}, column {column!r} holds {n:,} characters, more than the 32,767 an Excel cell holds; "
+        "write .csv, .parquet or .jsonl instead."
+    )
+    E904 = "{path}: {n:,} rows, more than the {limit:,} an Excel sheet holds; write .csv, .parquet or .jsonl instead."
 
 
 class Warnings(metaclass=_ErrorsWithCodes):

@@ -14,7 +14,6 @@ Node attributes: ``label``, ``frequency`` (units containing the term),
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
@@ -24,7 +23,7 @@ import scipy.sparse as sp
 
 from kotoba_code.analysis.cooccurrence import Cooccurrence, code_cooccurrence, pair_similarity, word_cooccurrence
 from kotoba_code.analysis.frequency import doc_term_matrix
-from kotoba_code.errors import AnalysisError, Errors, OutputError
+from kotoba_code.errors import AnalysisError, Errors
 
 if TYPE_CHECKING:
     from kotoba_code.coding.result import CodingResult
@@ -225,55 +224,3 @@ def variable_network(
 
 
 # The formats write_network knows, by file suffix.
-NETWORK_SUFFIXES = (".graphml", ".gexf", ".json", ".png", ".svg", ".html")
-
-
-def write_network(g: nx.Graph, path: str | Path, *, seed: int = 0, title: str = "") -> Path:
-    """Write ``g`` by suffix: ``.graphml``, ``.gexf`` (Gephi), ``.json``
-    (node-link), ``.png``/``.svg`` (figure) or ``.html`` (interactive page).
-
-    Examples
-    --------
-    >>> import networkx as nx, tempfile, os
-    >>> g = nx.Graph([("連携", "不足", {"weight": 0.5})])
-    >>> path = write_network(g, os.path.join(tempfile.mkdtemp(), "g.graphml"))
-    >>> sorted(nx.read_graphml(path).nodes)
-    ['不足', '連携']
-    """
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".graphml":
-        nx.write_graphml(_plain(g), path)
-    elif suffix == ".gexf":
-        nx.write_gexf(_plain(g), path)
-    elif suffix == ".json":
-        import json
-
-        data = nx.node_link_data(_plain(g), edges="edges")
-        path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-    elif suffix in (".png", ".svg"):
-        from kotoba_code.plot import plot_network, save_figure
-
-        ax = plot_network(g, seed=seed, title=title)
-        save_figure(ax.figure, path)
-        import matplotlib.pyplot as plt
-
-        plt.close(ax.figure)
-    elif suffix == ".html":
-        from kotoba_code.plot import network_html
-
-        path.write_text(network_html(g, seed=seed, title=title), encoding="utf-8")
-    else:
-        raise OutputError(
-            Errors.E901.format(path=path, suffix=suffix, what="a network", supported=", ".join(NETWORK_SUFFIXES))
-        )
-    return path
-
-
-def _plain(g: nx.Graph) -> nx.Graph:
-    """A copy whose graph attributes are plain scalars (GraphML and GEXF need it)."""
-    h = g.copy()
-    for k, v in list(h.graph.items()):
-        if not isinstance(v, (str, int, float, bool)):
-            h.graph[k] = str(v)
-    return h

@@ -46,7 +46,8 @@ def network_cmd(
     outputs: tuple[Path, ...],
 ) -> None:
     """Co-occurrence network of words or codes, written as GraphML, GEXF, JSON, a figure or an HTML page."""
-    from kotoba_code.analysis.network import code_network, variable_network, word_network, write_network
+    from kotoba_code.analysis.network import code_network, variable_network, word_network
+    from kotoba_code.io.networks import write_network
 
     if of == "codes":
         if codebook is None:

@@ -80,18 +80,18 @@ def _write_xlsx(df: pd.DataFrame, path: Path) -> None:
     from openpyxl.cell.cell import ERROR_CODES
 
     if len(df) + 1 > XLSX_MAX_ROWS:
-        raise CorpusReadError(Errors.E210.format(path=path, n=len(df) + 1, limit=XLSX_MAX_ROWS))
+        raise OutputError(Errors.E904.format(path=path, n=len(df) + 1, limit=XLSX_MAX_ROWS))
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("Sheet1")
     errors = frozenset(ERROR_CODES)
 
     def text(value: str, row: int, column: object) -> object:
         if len(value) > XLSX_MAX_CHARS:
-            raise CorpusReadError(Errors.E209.format(path=path, row=row, column=str(column), n=len(value)))
+            raise OutputError(Errors.E903.format(path=path, row=row, column=str(column), n=len(value)))
         bad = _XLSX_ILLEGAL.search(value)
         if bad:
             char = f"U+{ord(bad.group()):04X}"
-            raise CorpusReadError(Errors.E208.format(path=path, row=row, column=str(column), char=char))
+            raise OutputError(Errors.E902.format(path=path, row=row, column=str(column), char=char))
         if value[:1] != "=" and value not in errors:
             return value
         cell = WriteOnlyCell(ws, value=value)
