@@ -13,6 +13,7 @@ on first use, so ``import kotoba_code`` stays light.
 from importlib import import_module
 from typing import Any
 
+from kotoba_code._version import __version__ as __version__
 from kotoba_code.analysis.frequency import word_frequency
 from kotoba_code.corpus import Corpus
 from kotoba_code.errors import (
@@ -27,8 +28,6 @@ from kotoba_code.errors import (
 from kotoba_code.io.readers import read_corpus, read_table, read_transcripts
 from kotoba_code.io.writers import write_table
 from kotoba_code.tokenize import SudachiTokenizer, Token, Tokens, normalize_text, tokenize
-
-__version__ = "0.1.0"
 
 # Public name -> module that defines it, imported on first access.
 _LAZY = {

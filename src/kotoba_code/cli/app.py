@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from kotoba_code import __version__
+from kotoba_code._version import __version__
 from kotoba_code.cli import analysis_cmds, coding_cmds, corpus_cmds, demo, ingest_cmd, interop
 from kotoba_code.errors import Errors, KotobaError, KotobaWarning
 
