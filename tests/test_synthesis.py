@@ -5,10 +5,11 @@ import pytest
 from click.testing import CliRunner
 
 from kotoba_code import read_corpus
-from kotoba_code.analysis.synthesis import synthesis_markdown, synthesize
+from kotoba_code.analysis.synthesis import synthesize
 from kotoba_code.cli.app import cli
 from kotoba_code.codebook import Codebook
 from kotoba_code.coding import apply_codebook
+from kotoba_code.io.markdown import synthesis_markdown
 
 pytestmark = pytest.mark.slow
 

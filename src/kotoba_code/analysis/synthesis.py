@@ -15,7 +15,6 @@ For a coded corpus and a grouping variable (municipalities vs Hello Work …),
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -137,50 +136,3 @@ def _examples(result: CodingResult, groups: np.ndarray, names: list[str], n: int
                 picks.append(f"{g}: {' '.join(texts[d][s:e].split())}")
         out.append(" / ".join(picks))
     return out
-
-
-def synthesis_markdown(table: pd.DataFrame, *, title: str = "Themes shared across groups") -> str:
-    r"""The synthesis as a Markdown report: one section per theme.
-
-    Labels, group names, keywords and quoted answers are respondents' and
-    colleagues' text: they are escaped (:func:`~kotoba_code.io.writers.escape_markdown`),
-    so raw HTML such as ``<script>`` shows as text on renderers that allow
-    HTML, and a ``#``, ``|`` or ``*`` in an answer cannot change the layout.
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"theme": ["gap"], "label": ["温度差"], "shared": [1], "share:A": [0.5],
-    ...                   "linked": [""], "keywords": ["温度差"], "examples": ["A: <script>x()</script>"]})
-    >>> print(synthesis_markdown(t))
-    # Themes shared across groups
-    <BLANKLINE>
-    ## 温度差 (`gap`): shared by all groups
-    <BLANKLINE>
-    - Share of units: A 50%
-    - Keywords: 温度差
-    - Representative answers:
-      - A: &lt;script&gt;x()&lt;/script&gt;
-    <BLANKLINE>
-    """
-    from kotoba_code.io.writers import escape_markdown as esc
-    from kotoba_code.io.writers import markdown_code as code
-
-    share_cols = [c for c in table.columns if c.startswith("share:")]
-    # Examples are "group: text" joined by " / "; split only where a group's
-    # quote starts, so an answer that itself contains " / " stays whole.
-    groups = "|".join(re.escape(c[6:]) for c in sorted(share_cols, key=len, reverse=True))
-    splitter = re.compile(rf" / (?=(?:{groups}): )") if groups else re.compile(" / ")
-    lines = [f"# {esc(title)}", ""]
-    for r in table.to_dict(orient="records"):
-        shares = ", ".join(f"{esc(c[6:])} {100 * r[c]:.0f}%" for c in share_cols)
-        mark = "shared by all groups" if r["shared"] else "not shared"
-        lines += [f"## {esc(r['label'])} ({code(r['theme'])}): {mark}", "", f"- Share of units: {shares}"]
-        if r["linked"]:
-            lines.append(f"- Linked themes: {', '.join(code(x) for x in r['linked'].split(';'))}")
-        if r["keywords"]:
-            lines.append(f"- Keywords: {'、'.join(esc(k) for k in r['keywords'].split(';'))}")
-        if r["examples"]:
-            lines.append("- Representative answers:")
-            lines += [f"  - {esc(ex)}" for ex in splitter.split(r["examples"])]
-        lines.append("")
-    return "\n".join(lines)

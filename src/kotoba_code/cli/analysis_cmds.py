@@ -95,7 +95,8 @@ def synthesize_cmd(
     corpus: Any, codebook: Any, tokens: Any, unit: str, quiet: bool, by: str, min_share: float, output: Path | None
 ) -> None:
     """Themes shared across groups, ranked, with linked themes, keywords and representative answers."""
-    from kotoba_code.analysis.synthesis import synthesis_markdown, synthesize
+    from kotoba_code.analysis.synthesis import synthesize
+    from kotoba_code.io.markdown import synthesis_markdown
 
     table = synthesize(apply_codebook(codebook, tokens, unit=unit), by=by, min_share=min_share)
     if output is None:

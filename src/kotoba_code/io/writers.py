@@ -10,15 +10,14 @@ reads back unchanged. CSV has no cell types; see docs/interoperability.md.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 import re
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from kotoba_code.errors import Errors, OutputError
+from kotoba_code.io.markdown import to_markdown
 
 WRITE_SUFFIXES = (".csv", ".tsv", ".parquet", ".jsonl", ".xlsx", ".md")
 
@@ -123,83 +122,6 @@ def _write_xlsx(df: pd.DataFrame, path: Path) -> None:
     for row in zip(*columns, strict=True):
         ws.append(row)
     wb.save(path)
-
-
-def escape_markdown(value: object, *, block: bool = True) -> str:
-    r"""``value`` as inline Markdown text that renders as the characters typed.
-
-    Respondents' answers, group names and code labels are untrusted: on a
-    renderer that allows HTML (GitHub, most wikis, VS Code) a raw ``<script>``
-    or ``<img onerror=…>`` would be live, and ``|``, ``*``, ``[…](…)`` or a
-    leading ``#`` would change the layout. So ``&``, ``<`` and ``>`` become
-    entities, the punctuation that opens inline markup is backslash-escaped,
-    and line breaks become spaces. With ``block`` (the value may start a line,
-    as in a list item) a leading ``#``, ``-``, ``+``, ``=`` or ``1.`` is
-    escaped too, so a value never opens a heading or a list of its own.
-
-    Examples
-    --------
-    >>> print(escape_markdown("<script>alert(1)</script> & *強調*"))
-    &lt;script&gt;alert(1)&lt;/script&gt; &amp; \*強調\*
-    >>> print(escape_markdown("# 見出し\n| 表 | [link](javascript:x)"))
-    \# 見出し \| 表 \| \[link\](javascript:x)
-    >>> print(escape_markdown("1. 番号"), escape_markdown("-2", block=False), escape_markdown("2026-12"))
-    1\. 番号 -2 2026-12
-    >>> print(escape_markdown("- 項目"), escape_markdown("engagement_gap"), escape_markdown("_強調_"))
-    \- 項目 engagement_gap \_強調\_
-    """
-    text = " ".join(str(value).split())
-    text = html.escape(text, quote=False)
-    text = _MD_INLINE.sub(r"\\\g<0>", text)
-    return _MD_LEADING.sub(r"\g<0>\\", text, count=1) if block else text
-
-
-def markdown_code(value: object) -> str:
-    """``value`` as an inline code span, fenced with more backticks than it contains.
-
-    Examples
-    --------
-    >>> print(markdown_code("gap"), markdown_code("a`b"), markdown_code("<b>"))
-    `gap` ``a`b`` `<b>`
-    """
-    text = " ".join(str(value).split())
-    fence = "`" * (max((len(r) for r in re.findall("`+", text)), default=0) + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
-
-
-# What opens inline markup: backslash, code, emphasis, links and images,
-# table cells, strikethrough. An underscore inside a word (engagement_gap)
-# opens nothing and stays as it is.
-_MD_INLINE = re.compile(r"[\\`*\[\]|~]|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
-# What opens a block at the start of a line: heading, list, setext underline.
-_MD_LEADING = re.compile(r"^(?:\d+(?=[.)])|(?=[#+\-=]))")
-
-
-def to_markdown(df: pd.DataFrame) -> str:
-    r"""A GitHub-style Markdown table; text cells are escaped with :func:`escape_markdown`.
-
-    Examples
-    --------
-    >>> print(to_markdown(pd.DataFrame({"word": ["a|b", "<b>"], "n": [1, -2]})), end="")
-    | word | n |
-    | --- | --- |
-    | a\|b | 1 |
-    | &lt;b&gt; | -2 |
-    """
-
-    def cell(v: object) -> str:
-        if v is None or (isinstance(v, float) and v != v):
-            return ""
-        if isinstance(v, (int, float, np.number)):
-            return str(v)
-        return escape_markdown(v, block=False)
-
-    cols = [cell(c) for c in df.columns]
-    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join(" --- " for _ in cols) + "|"]
-    for row in df.itertuples(index=False):
-        lines.append("| " + " | ".join(cell(v) for v in row) + " |")
-    return "\n".join(lines) + "\n"
 
 
 def _json_default(v: object) -> object:

@@ -1,0 +1,131 @@
+"""Markdown for people: tables and the synthesis, with respondents' text escaped."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import numpy as np
+import pandas as pd
+
+
+def escape_markdown(value: object, *, block: bool = True) -> str:
+    r"""``value`` as inline Markdown text that renders as the characters typed.
+
+    Respondents' answers, group names and code labels are untrusted: on a
+    renderer that allows HTML (GitHub, most wikis, VS Code) a raw ``<script>``
+    or ``<img onerror=…>`` would be live, and ``|``, ``*``, ``[…](…)`` or a
+    leading ``#`` would change the layout. So ``&``, ``<`` and ``>`` become
+    entities, the punctuation that opens inline markup is backslash-escaped,
+    and line breaks become spaces. With ``block`` (the value may start a line,
+    as in a list item) a leading ``#``, ``-``, ``+``, ``=`` or ``1.`` is
+    escaped too, so a value never opens a heading or a list of its own.
+
+    Examples
+    --------
+    >>> print(escape_markdown("<script>alert(1)</script> & *強調*"))
+    &lt;script&gt;alert(1)&lt;/script&gt; &amp; \*強調\*
+    >>> print(escape_markdown("# 見出し\n| 表 | [link](javascript:x)"))
+    \# 見出し \| 表 \| \[link\](javascript:x)
+    >>> print(escape_markdown("1. 番号"), escape_markdown("-2", block=False), escape_markdown("2026-12"))
+    1\. 番号 -2 2026-12
+    >>> print(escape_markdown("- 項目"), escape_markdown("engagement_gap"), escape_markdown("_強調_"))
+    \- 項目 engagement_gap \_強調\_
+    """
+    text = " ".join(str(value).split())
+    text = html.escape(text, quote=False)
+    text = _MD_INLINE.sub(r"\\\g<0>", text)
+    return _MD_LEADING.sub(r"\g<0>\\", text, count=1) if block else text
+
+
+def markdown_code(value: object) -> str:
+    """``value`` as an inline code span, fenced with more backticks than it contains.
+
+    Examples
+    --------
+    >>> print(markdown_code("gap"), markdown_code("a`b"), markdown_code("<b>"))
+    `gap` ``a`b`` `<b>`
+    """
+    text = " ".join(str(value).split())
+    fence = "`" * (max((len(r) for r in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+# What opens inline markup: backslash, code, emphasis, links and images,
+# table cells, strikethrough. An underscore inside a word (engagement_gap)
+# opens nothing and stays as it is.
+_MD_INLINE = re.compile(r"[\\`*\[\]|~]|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
+# What opens a block at the start of a line: heading, list, setext underline.
+_MD_LEADING = re.compile(r"^(?:\d+(?=[.)])|(?=[#+\-=]))")
+
+
+def to_markdown(df: pd.DataFrame) -> str:
+    r"""A GitHub-style Markdown table; text cells are escaped with :func:`escape_markdown`.
+
+    Examples
+    --------
+    >>> print(to_markdown(pd.DataFrame({"word": ["a|b", "<b>"], "n": [1, -2]})), end="")
+    | word | n |
+    | --- | --- |
+    | a\|b | 1 |
+    | &lt;b&gt; | -2 |
+    """
+
+    def cell(v: object) -> str:
+        if v is None or (isinstance(v, float) and v != v):
+            return ""
+        if isinstance(v, (int, float, np.number)):
+            return str(v)
+        return escape_markdown(v, block=False)
+
+    cols = [cell(c) for c in df.columns]
+    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join(" --- " for _ in cols) + "|"]
+    for row in df.itertuples(index=False):
+        lines.append("| " + " | ".join(cell(v) for v in row) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def synthesis_markdown(table: pd.DataFrame, *, title: str = "Themes shared across groups") -> str:
+    r"""The synthesis as a Markdown report: one section per theme.
+
+    Labels, group names, keywords and quoted answers are respondents' and
+    colleagues' text: they are escaped (:func:`~kotoba_code.io.writers.escape_markdown`),
+    so raw HTML such as ``<script>`` shows as text on renderers that allow
+    HTML, and a ``#``, ``|`` or ``*`` in an answer cannot change the layout.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"theme": ["gap"], "label": ["温度差"], "shared": [1], "share:A": [0.5],
+    ...                   "linked": [""], "keywords": ["温度差"], "examples": ["A: <script>x()</script>"]})
+    >>> print(synthesis_markdown(t))
+    # Themes shared across groups
+    <BLANKLINE>
+    ## 温度差 (`gap`): shared by all groups
+    <BLANKLINE>
+    - Share of units: A 50%
+    - Keywords: 温度差
+    - Representative answers:
+      - A: &lt;script&gt;x()&lt;/script&gt;
+    <BLANKLINE>
+    """
+    esc, code = escape_markdown, markdown_code
+    share_cols = [c for c in table.columns if c.startswith("share:")]
+    # Examples are "group: text" joined by " / "; split only where a group's
+    # quote starts, so an answer that itself contains " / " stays whole.
+    groups = "|".join(re.escape(c[6:]) for c in sorted(share_cols, key=len, reverse=True))
+    splitter = re.compile(rf" / (?=(?:{groups}): )") if groups else re.compile(" / ")
+    lines = [f"# {esc(title)}", ""]
+    for r in table.to_dict(orient="records"):
+        shares = ", ".join(f"{esc(c[6:])} {100 * r[c]:.0f}%" for c in share_cols)
+        mark = "shared by all groups" if r["shared"] else "not shared"
+        lines += [f"## {esc(r['label'])} ({code(r['theme'])}): {mark}", "", f"- Share of units: {shares}"]
+        if r["linked"]:
+            lines.append(f"- Linked themes: {', '.join(code(x) for x in r['linked'].split(';'))}")
+        if r["keywords"]:
+            lines.append(f"- Keywords: {'、'.join(esc(k) for k in r['keywords'].split(';'))}")
+        if r["examples"]:
+            lines.append("- Representative answers:")
+            lines += [f"  - {esc(ex)}" for ex in splitter.split(r["examples"])]
+        lines.append("")
+    return "\n".join(lines)
