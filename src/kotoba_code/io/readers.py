@@ -14,6 +14,7 @@ import io
 import json
 import re
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -57,6 +58,9 @@ def decode_bytes(raw: bytes, *, path: str | Path = "<bytes>", encoding: str | No
         return _decode_lenient(raw[3:], "utf-8", path, "utf-8-sig")
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return _decode_lenient(raw, "utf-16", path, "utf-16")
+    utf16 = utf16_without_bom(raw)
+    if utf16 is not None:
+        return raw.decode(utf16), utf16
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -66,6 +70,36 @@ def decode_bytes(raw: bytes, *, path: str | Path = "<bytes>", encoding: str | No
     # characters, and half-width katakana, which a wrong guess produces in bulk.
     best = min(CANDIDATE_ENCODINGS, key=lambda e: len(_ODD_RE.findall(raw.decode(e, errors="replace"))))
     return _decode_lenient(raw, best, path, best)
+
+
+def utf16_without_bom(raw: bytes) -> str | None:
+    """``"utf-16-le"``/``"utf-16-be"`` when ``raw`` is UTF-16 text without a BOM, else None.
+
+    Tables always hold some ASCII (digits, commas, line breaks), whose UTF-16
+    code units have a NUL high byte, always on the same side of each pair:
+    nearly all NULs at odd offsets means little-endian, at even offsets
+    big-endian. The bytes must then also decode strictly, with line breaks.
+
+    Examples
+    --------
+    >>> utf16_without_bom("id,text\\n1,連携\\n".encode("utf-16-le"))
+    'utf-16-le'
+    >>> utf16_without_bom(b"id,text\\n1,\\x00\\n2,x\\n") is None
+    True
+    """
+    if len(raw) < 4 or len(raw) % 2 or b"\x00" not in raw:
+        return None
+    even, odd = raw[0::2].count(0), raw[1::2].count(0)
+    # At least one code unit in 20 is ASCII, and the NULs sit on one side.
+    if max(even, odd) < max(4, len(raw) // 40) or min(even, odd) > max(even, odd) // 20:
+        return None
+    enc = "utf-16-le" if odd > even else "utf-16-be"
+    try:
+        text = raw.decode(enc)
+    except UnicodeDecodeError:
+        return None
+    # A table has line breaks, which a wrong reading of other bytes lacks.
+    return enc if "\n" in text and "\x00" not in text else None
 
 
 def _decode_lenient(raw: bytes, enc: str, path: str | Path, label: str) -> tuple[str, str]:
@@ -101,6 +135,17 @@ def read_table(
     >>> read_table(p)["answer"].tolist()
     ['NA', '']
     """
+    return _read_table_located(path, sheet=sheet, encoding=encoding, text_col=text_col)[0]
+
+
+def _read_table_located(
+    path: str | Path,
+    *,
+    sheet: str | int | None = None,
+    encoding: str | None = None,
+    text_col: str | None = None,
+) -> tuple[pd.DataFrame, Callable[[int], str]]:
+    """:func:`read_table`, and a function naming DataFrame row ``i`` in messages."""
     path = Path(path)
     suffix = path.suffix.lower()
     if not path.exists():
@@ -108,14 +153,20 @@ def read_table(
     if path.is_dir():
         raise CorpusReadError(Errors.E101.format(path=path, reason="it is a directory, not a table file"))
     if suffix in (".csv", ".tsv"):
-        return _read_delimited(path, "\t" if suffix == ".tsv" else ",", encoding, text_col)
+        return _read_delimited_located(path, "\t" if suffix == ".tsv" else ",", encoding, text_col)
     if suffix in (".xlsx", ".xlsm"):
-        return _read_excel(path, sheet)
+        return _read_excel(path, sheet), _spreadsheet_row
     if suffix in (".jsonl", ".ndjson"):
-        return _read_jsonl(path, encoding)
+        df, line_of = _read_jsonl(path, encoding)
+        # A JSON Lines file has no header row; the table built from it does.
+        return df, lambda i: f"row {i + 2} (line {line_of[i]})"
     raise CorpusReadError(
         Errors.E104.format(path=path, suffix=suffix, supported=", ".join(TABLE_SUFFIXES + TEXT_SUFFIXES))
     )
+
+
+def _spreadsheet_row(i: int) -> str:
+    return f"row {i + 2}"
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -125,58 +176,249 @@ def _read_bytes(path: Path) -> bytes:
         raise CorpusReadError(Errors.E101.format(path=path, reason=exc.strerror or exc)) from exc
 
 
+def _where(row: int, line: int) -> str:
+    """How messages name a record: its spreadsheet row, and its first physical
+    line too when a multi-line answer or a blank line above makes them differ."""
+    return f"row {row}" if row == line else f"row {row} (line {line})"
+
+
 def _read_delimited(path: Path, sep: str, encoding: str | None, text_col: str | None) -> pd.DataFrame:
+    return _read_delimited_located(path, sep, encoding, text_col)[0]
+
+
+def _read_delimited_located(
+    path: Path, sep: str, encoding: str | None, text_col: str | None
+) -> tuple[pd.DataFrame, Callable[[int], str]]:
+    """The table and a function naming the record of each DataFrame row in messages."""
     raw = _read_bytes(path)
     text, enc = decode_bytes(raw, path=path, encoding=encoding)
-    if "\x00" in text:
-        raise CorpusReadError(Errors.E101.format(path=path, reason="it contains NUL bytes: not a text table"))
+    nul = text.find("\x00")
+    if nul >= 0:
+        _raise_nul(path, raw, text, nul, encoding)
     if not text.strip():
         raise CorpusReadError(Errors.E109.format(path=path))
     # Clean UTF-8 goes to pandas' C parser as bytes, saving a re-encode.
     source = io.BytesIO(raw) if enc == "utf-8" and "\ufffd" not in text else io.StringIO(text)
     try:
-        df = pd.read_csv(
-            source,
-            sep=sep,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            on_bad_lines="error",
-            encoding="utf-8",
-        )
-    except pd.errors.ParserError:
-        # Rare: rows with extra fields. The csv module gives line numbers.
-        df = _read_delimited_repair(path, text, sep, text_col)
+        with warnings.catch_warnings():
+            # index_col=False: a first data row wider than the header must not
+            # turn the ids into an index (pandas' guess), which shifts every
+            # column; pandas then truncates the row with a ParserWarning.
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            df = pd.read_csv(
+                source,
+                sep=sep,
+                dtype=str,
+                keep_default_na=False,
+                na_filter=False,
+                index_col=False,
+                on_bad_lines="error",
+                encoding="utf-8",
+            )
+    except (pd.errors.ParserError, pd.errors.ParserWarning):
+        # Rows with extra fields or a quote that never closes: the csv module
+        # reads record by record and knows the lines of each.
+        return _read_delimited_rows(path, text, sep, text_col)
     except (pd.errors.EmptyDataError, UnicodeError) as exc:
         raise CorpusReadError(Errors.E101.format(path=path, reason=exc)) from exc
-    return df.fillna("")
+    if not _looks_regular(df, text, sep):
+        return _read_delimited_rows(path, text, sep, text_col)
+    return df, _Locator(text, sep)
 
 
-def _read_delimited_repair(path: Path, text: str, sep: str, text_col: str | None) -> pd.DataFrame:
+def _raise_nul(path: Path, raw: bytes, text: str, pos: int, encoding: str | None) -> None:
+    line = text.count("\n", 0, pos) + 1
+    n = sum(1 for ln in text.split("\n") if "\x00" in ln)
+    more = f" (and {n - 1} more line(s))" if n > 1 else ""
+    hint = ""
+    if utf16_without_bom(raw) is not None:
+        enc = utf16_without_bom(raw)
+        hint = f" It looks like UTF-16 without a BOM: pass --encoding {enc} (encoding={enc!r})."
+    elif encoding is None and raw.count(0) > len(raw) // 20:
+        hint = " It has many NUL bytes: is it a binary file (an .xlsx renamed to .csv)?"
+    raise CorpusReadError(Errors.E120.format(path=path, line=line, more=more, hint=hint))
+
+
+def _looks_regular(df: pd.DataFrame, text: str, sep: str) -> bool:
+    """True when pandas' reading provably kept every record with its fields.
+
+    pandas pads a short row with empty strings silently, and a quoted answer
+    whose closing quote is missing can close at a stray quote rows later. Both
+    are checked cheaply: the separators in the file must be exactly those
+    between fields plus those inside answers (so no row is short), and
+    multi-line answers must not contain lines that look like rows.
+    """
+    n, r = len(df.columns), len(df)
+    expected = (n - 1) * (r + 1)
+    if '"' not in text:
+        # Without quotes no answer spans lines or holds a separator.
+        return text.count(sep) == expected
+    expected += sum(str(c).count(sep) for c in df.columns)
+    multiline = []
+    for c in df.columns:
+        col = df[c]
+        expected += int(col.str.count(re.escape(sep)).sum())
+        multiline.append(col[col.str.contains("\n", regex=False)])
+    if text.count(sep) != expected:
+        return False
+    cells = pd.concat(multiline)
+    if cells.empty or n < 2:
+        return True
+    shapes = _id_shapes(df.iloc[:, 0])
+    return not any(_row_like_lines(v, sep, shapes) for v in cells.tolist())
+
+
+_LETTER_RE = re.compile("[A-Za-z]")
+_DIGIT_RE = re.compile("[0-9]")
+
+
+def _shape(value: str) -> str:
+    return _DIGIT_RE.sub("9", _LETTER_RE.sub("a", value.strip()))
+
+
+def _id_shapes(first_col: pd.Series) -> frozenset[str]:
+    """Shapes (digits as 9, letters as a) of the first column when it holds
+    ids: few distinct shapes such as ``9999`` or ``a999``, else empty."""
+    shapes = frozenset(_shape(v) for v in first_col.drop_duplicates().head(10_000).tolist())
+    return shapes if len(shapes) <= 10 and "" not in shapes else frozenset()
+
+
+def _row_like_lines(value: str, sep: str, shapes: frozenset[str]) -> list[int]:
+    """0-based lines (after the first) of a multi-line answer that look like
+    a record of their own: a separator, and before it something shaped like
+    the file's ids. Swallowed rows look like that; answers rarely do."""
+    if not shapes:
+        return []
+    hits = []
+    for k, line in enumerate(value.split("\n")[1:], start=1):
+        head, found, _ = line.partition(sep)
+        if found and head and _shape(head) in shapes:
+            hits.append(k)
+    return hits
+
+
+_QUOTED_RE = re.compile(r'"[^"]*+(?:""[^"]*+)*+"')
+
+
+def _unclosed_quote(record: str, sep: str) -> int | None:
+    """Offset in ``record`` (the text of one record to the end of the file) of
+    a quote that opens a field and never closes, else None.
+
+    The rules are those of the csv module and pandas: a quote only opens a
+    field at its start, ``""`` inside it is a quote, and anything after the
+    closing quote up to the separator joins the field.
+    """
+    rest = re.compile(f"[^{re.escape(sep)}\r\n]*")
+    pos, n = 0, len(record)
+    while pos < n:
+        if record[pos] == '"':
+            m = _QUOTED_RE.match(record, pos)
+            if m is None:
+                return pos
+            pos = m.end()
+        pos = rest.match(record, pos).end()  # type: ignore[union-attr]  # matches the empty string
+        if pos >= n or record[pos] != sep:
+            return None
+        pos += 1
+    return None
+
+
+class _Locator:
+    """Names DataFrame row ``i`` of a delimited file as ``row N`` (``line M``).
+
+    Mapping rows to lines needs a full pass of the csv module, so it happens
+    only when a message needs it; a file without blank lines and multi-line
+    answers has row = line = i + 2.
+    """
+
+    def __init__(self, text: str, sep: str, where: list[str] | None = None) -> None:
+        self._text, self._sep, self._where = text, sep, where
+
+    def __call__(self, i: int) -> str:
+        if self._where is None:
+            self._where = [w for w, _ in _records(self._text, self._sep)[1:]]
+        return self._where[i] if i < len(self._where) else f"row {i + 2}"
+
+
+def _records(text: str, sep: str) -> list[tuple[str, list[str]]]:
+    """``(where, fields)`` of each non-blank record, the header first."""
     reader = csv.reader(io.StringIO(text), delimiter=sep)
+    out: list[tuple[str, list[str]]] = []
+    end = 0
+    for row, fields in enumerate(reader, start=1):
+        start, end = end + 1, reader.line_num
+        if fields:  # a blank line is a row in a spreadsheet, but no record (as in pandas)
+            out.append((_where(row, start), fields))
+    return out
+
+
+def _read_delimited_rows(
+    path: Path, text: str, sep: str, text_col: str | None
+) -> tuple[pd.DataFrame, Callable[[int], str]]:
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    where: list[str] = []
+    lines: list[int] = []
+    short: list[str] = []
+    end = row = start = 0
     try:
-        header = next(reader)
-    except StopIteration as exc:
-        raise CorpusReadError(Errors.E109.format(path=path)) from exc
-    n = len(header)
-    t = header.index(text_col) if text_col in header else n - 1
-    rows = []
-    try:
-        for fields in reader:
+        for row, fields in enumerate(reader, start=1):
+            start, end = end + 1, reader.line_num
+            if not fields:
+                continue
+            if header is None:
+                header = fields
+                n = len(header)
+                t = header.index(text_col) if text_col in header else n - 1
+                continue
+            w = _where(row, start)
             if len(fields) > n:
                 warnings.warn(
-                    Warnings.W102.format(path=path, row=reader.line_num, n=len(fields), expected=n),
+                    Warnings.W102.format(path=path, row=w.removeprefix("row "), n=len(fields), expected=n),
                     KotobaWarning,
-                    stacklevel=4,
+                    stacklevel=5,
                 )
                 extra = len(fields) - n
                 fields = fields[:t] + [sep.join(fields[t : t + extra + 1])] + fields[t + extra + 1 :]
             elif len(fields) < n:
+                short.append(w.removeprefix("row "))
                 fields = fields + [""] * (n - len(fields))
             rows.append(fields)
+            where.append(w)
+            lines.append(start)
     except csv.Error as exc:
         raise CorpusReadError(Errors.E101.format(path=path, reason=f"line {reader.line_num}: {exc}")) from exc
-    return pd.DataFrame(rows, columns=header, dtype=str)
+    if header is None:
+        raise CorpusReadError(Errors.E109.format(path=path))
+    # The last record runs to the end of the file; if a quote in it never
+    # closes, it has swallowed every line after the quote.
+    last_record = text.split("\n", start - 1)[-1] if start > 1 else text
+    pos = _unclosed_quote(last_record, sep)
+    if pos is not None:
+        line = start + last_record.count("\n", 0, pos)
+        last = text.count("\n") + (not text.endswith("\n"))
+        raise CorpusReadError(Errors.E119.format(path=path, where=_where(row, line), line=line, last=last))
+    if short:
+        shown = ", ".join(short[:10]) + (" …" if len(short) > 10 else "")
+        warnings.warn(
+            Warnings.W104.format(path=path, n=len(short), expected=n, rows="rows " + shown),
+            KotobaWarning,
+            stacklevel=5,
+        )
+    shapes = _id_shapes(pd.Series([f[0] for f in rows], dtype=object)) if rows and n > 1 else frozenset()
+    for w, line, fields in zip(where, lines, rows, strict=True):
+        for value in fields:
+            hits = _row_like_lines(value, sep, shapes) if "\n" in value else []
+            if hits:
+                shown = ", ".join(str(line + h) for h in hits[:10])
+                warnings.warn(
+                    Warnings.W105.format(path=path, where=w, k=value.count("\n") + 1, lines=shown),
+                    KotobaWarning,
+                    stacklevel=5,
+                )
+            line += value.count("\n")  # the next field starts that many lines further down
+    return pd.DataFrame(rows, columns=header, dtype=str), _Locator(text, sep, where)
 
 
 def _read_excel(path: Path, sheet: str | int | None) -> pd.DataFrame:
@@ -209,9 +451,11 @@ def _read_excel(path: Path, sheet: str | int | None) -> pd.DataFrame:
     return df.fillna("")
 
 
-def _read_jsonl(path: Path, encoding: str | None) -> pd.DataFrame:
+def _read_jsonl(path: Path, encoding: str | None) -> tuple[pd.DataFrame, list[int]]:
+    """The table, and the line of each record (blank lines are skipped)."""
     text, _ = decode_bytes(_read_bytes(path), path=path, encoding=encoding)
     records = []
+    lines = []
     for line_no, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -222,6 +466,7 @@ def _read_jsonl(path: Path, encoding: str | None) -> pd.DataFrame:
         if not isinstance(obj, dict):
             raise CorpusReadError(Errors.E108.format(path=path, line=line_no, reason="expected a JSON object"))
         records.append(obj)
+        lines.append(line_no)
     if not records:
         raise CorpusReadError(Errors.E109.format(path=path))
     df = pd.DataFrame.from_records(records)
@@ -231,7 +476,7 @@ def _read_jsonl(path: Path, encoding: str | None) -> pd.DataFrame:
             "" if v is None or (isinstance(v, float) and v != v) else v if isinstance(v, (list, dict)) else str(v)
             for v in df[c].tolist()
         ]
-    return df
+    return df, lines
 
 
 def read_corpus(
@@ -264,7 +509,7 @@ def read_corpus(
             return read_khcoder_text(path, encoding=encoding)
     if path.is_dir() or path.suffix.lower() in TEXT_SUFFIXES:
         return read_transcripts(path, encoding=encoding)
-    df = read_table(path, sheet=sheet, encoding=encoding, text_col=text_col)
+    df, locate = _read_table_located(path, sheet=sheet, encoding=encoding, text_col=text_col)
     if text_col is None:
         if "text" not in df.columns:
             raise CorpusReadError(
@@ -272,7 +517,7 @@ def read_corpus(
                 + " Choose the answer column with text_col= (on the command line: --text-col)."
             )
         text_col = "text"
-    return Corpus.from_dataframe(df, text_col=text_col, id_col=id_col, name=str(path))
+    return Corpus.from_dataframe(df, text_col=text_col, id_col=id_col, name=str(path), locate=locate)
 
 
 # -- transcripts -----------------------------------------------------------
