@@ -191,10 +191,14 @@ def _read_delimited_located(
 ) -> tuple[pd.DataFrame, Callable[[int], str]]:
     """The table and a function naming the record of each DataFrame row in messages."""
     raw = _read_bytes(path)
+    if encoding is None and b"\x00" in raw and not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Before decoding: a binary file would otherwise first get a warning
+        # about undecodable lines. UTF-16 is the one text encoding with NULs.
+        if utf16_without_bom(raw) is None:
+            _raise_nul(path, raw, raw, encoding)
     text, enc = decode_bytes(raw, path=path, encoding=encoding)
-    nul = text.find("\x00")
-    if nul >= 0:
-        _raise_nul(path, raw, text, nul, encoding)
+    if "\x00" in text:
+        _raise_nul(path, raw, text, encoding)
     if not text.strip():
         raise CorpusReadError(Errors.E109.format(path=path))
     # Clean UTF-8 goes to pandas' C parser as bytes, saving a re-encode.
@@ -226,16 +230,20 @@ def _read_delimited_located(
     return df, _Locator(text, sep)
 
 
-def _raise_nul(path: Path, raw: bytes, text: str, pos: int, encoding: str | None) -> None:
-    line = text.count("\n", 0, pos) + 1
-    n = sum(1 for ln in text.split("\n") if "\x00" in ln)
+# Bytes no text table has, apart from tab, line feed and carriage return.
+_CONTROL_BYTES = bytes([*range(9), 11, 12, *range(14, 32)])
+
+
+def _raise_nul(path: Path, raw: bytes, data: str | bytes, encoding: str | None) -> None:
+    nul, nl = ("\x00", "\n") if isinstance(data, str) else (b"\x00", b"\n")
+    line = data.count(nl, 0, data.find(nul)) + 1  # type: ignore[arg-type]
+    n = sum(1 for ln in data.split(nl) if nul in ln)  # type: ignore[arg-type,operator]
     more = f" (and {n - 1} more line(s))" if n > 1 else ""
     hint = ""
-    if utf16_without_bom(raw) is not None:
-        enc = utf16_without_bom(raw)
+    if (enc := utf16_without_bom(raw)) is not None:
         hint = f" It looks like UTF-16 without a BOM: pass --encoding {enc} (encoding={enc!r})."
-    elif encoding is None and raw.count(0) > len(raw) // 20:
-        hint = " It has many NUL bytes: is it a binary file (an .xlsx renamed to .csv)?"
+    elif len(raw) - len(raw.translate(None, _CONTROL_BYTES)) > len(raw) // 100:
+        hint = " It has many control bytes: is it a binary file (an .xlsx renamed to .csv)?"
     raise CorpusReadError(Errors.E120.format(path=path, line=line, more=more, hint=hint))
 
 
