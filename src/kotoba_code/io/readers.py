@@ -305,6 +305,7 @@ def _row_like_lines(value: str, sep: str, shapes: frozenset[str]) -> list[int]:
     return hits
 
 
+_LINE_BREAK_RE = re.compile(r"\r\n?|\n")
 _QUOTED_RE = re.compile(r'"[^"]*+(?:""[^"]*+)*+"')
 
 
@@ -348,14 +349,20 @@ class _Locator:
         return self._where[i] if i < len(self._where) else f"row {i + 2}"
 
 
+def _blank(fields: list[str]) -> bool:
+    """A blank or white-space line: a row in a spreadsheet, but no record for
+    pandas, so neither for the careful reader."""
+    return not fields or (len(fields) == 1 and not fields[0].strip())
+
+
 def _records(text: str, sep: str) -> list[tuple[str, list[str]]]:
     """``(where, fields)`` of each non-blank record, the header first."""
-    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     out: list[tuple[str, list[str]]] = []
     end = 0
     for row, fields in enumerate(reader, start=1):
         start, end = end + 1, reader.line_num
-        if fields:  # a blank line is a row in a spreadsheet, but no record (as in pandas)
+        if not _blank(fields):
             out.append((_where(row, start), fields))
     return out
 
@@ -363,7 +370,7 @@ def _records(text: str, sep: str) -> list[tuple[str, list[str]]]:
 def _read_delimited_rows(
     path: Path, text: str, sep: str, text_col: str | None
 ) -> tuple[pd.DataFrame, Callable[[int], str]]:
-    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     header: list[str] | None = None
     rows: list[list[str]] = []
     where: list[str] = []
@@ -373,7 +380,7 @@ def _read_delimited_rows(
     try:
         for row, fields in enumerate(reader, start=1):
             start, end = end + 1, reader.line_num
-            if not fields:
+            if _blank(fields):
                 continue
             if header is None:
                 header = fields
@@ -401,11 +408,13 @@ def _read_delimited_rows(
         raise CorpusReadError(Errors.E109.format(path=path))
     # The last record runs to the end of the file; if a quote in it never
     # closes, it has swallowed every line after the quote.
-    last_record = text.split("\n", start - 1)[-1] if start > 1 else text
-    pos = _unclosed_quote(last_record, sep)
+    # Line breaks as the csv module counts them (\r\n, \r or \n).
+    breaks = [m.end() for m in _LINE_BREAK_RE.finditer(text)]
+    offset = breaks[start - 2] if start > 1 else 0
+    pos = _unclosed_quote(text[offset:], sep)
     if pos is not None:
-        line = start + last_record.count("\n", 0, pos)
-        last = text.count("\n") + (not text.endswith("\n"))
+        line = start + len(_LINE_BREAK_RE.findall(text, offset, offset + pos))
+        last = len(breaks) + (not breaks or breaks[-1] < len(text))
         raise CorpusReadError(Errors.E119.format(path=path, where=_where(row, line), line=line, last=last))
     if short:
         shown = ", ".join(short[:10]) + (" …" if len(short) > 10 else "")
