@@ -2,8 +2,13 @@
 
 Survey answers reach researchers as whatever Excel wrote: UTF-8 with or
 without a BOM, or cp932 (Shift_JIS). Readers detect the encoding, keep every
-row (also empty and malformed ones) with its id, and name the file, line and
-column in every error.
+row (also empty and malformed ones) with its id, and name the file, row and
+column in every error. Messages count "row N" as a spreadsheet shows the
+table (header = row 1) and "line N" as a text editor shows the file; they
+give both when a multi-line answer makes them differ: ``row 5 (line 9)``.
+A CSV/TSV row is never shifted, swallowed or dropped in silence: a quote
+that never closes is an error naming its line, and wide, short and
+suspicious multi-line rows are kept with a warning naming them.
 """
 
 from __future__ import annotations
@@ -125,7 +130,9 @@ def read_table(
     Nothing is converted to NaN: an answer reading ``NA`` or ``なし`` stays
     text, and empty cells become ``""``. A CSV row with too many fields (an
     unquoted comma in an answer) keeps its extra fields joined into
-    ``text_col`` (or the last column) and is reported with its line number.
+    ``text_col`` (or the last column) and is reported with its row number; a
+    short row gets empty fields and a warning; a quote that never closes
+    raises :class:`~kotoba_code.errors.CorpusReadError` naming its line.
 
     Examples
     --------
