@@ -189,10 +189,6 @@ def _where(row: int, line: int) -> str:
     return f"row {row}" if row == line else f"row {row} (line {line})"
 
 
-def _read_delimited(path: Path, sep: str, encoding: str | None, text_col: str | None) -> pd.DataFrame:
-    return _read_delimited_located(path, sep, encoding, text_col)[0]
-
-
 def _read_delimited_located(
     path: Path, sep: str, encoding: str | None, text_col: str | None
 ) -> tuple[pd.DataFrame, Callable[[int], str]]:
@@ -242,9 +238,10 @@ _CONTROL_BYTES = bytes([*range(9), 11, 12, *range(14, 32)])
 
 
 def _raise_nul(path: Path, raw: bytes, data: str | bytes, encoding: str | None) -> None:
-    nul, nl = ("\x00", "\n") if isinstance(data, str) else (b"\x00", b"\n")
-    line = data.count(nl, 0, data.find(nul)) + 1  # type: ignore[arg-type]
-    n = sum(1 for ln in data.split(nl) if nul in ln)  # type: ignore[arg-type,operator]
+    # Bytes are checked before decoding; latin-1 keeps one character per byte.
+    text = data.decode("latin-1") if isinstance(data, bytes) else data
+    line = text.count("\n", 0, text.find("\x00")) + 1
+    n = sum(1 for ln in text.split("\n") if "\x00" in ln)
     more = f" (and {n - 1} more line(s))" if n > 1 else ""
     hint = ""
     if (enc := utf16_without_bom(raw)) is not None:
