@@ -344,13 +344,13 @@ class _Locator:
     answers has row = line = i + 2.
     """
 
-    def __init__(self, text: str, sep: str, where: list[str] | None = None) -> None:
-        self._text, self._sep, self._where = text, sep, where
+    def __init__(self, text: str, sep: str, locs: list[tuple[int, int]] | None = None) -> None:
+        self._text, self._sep, self._locs = text, sep, locs
 
     def __call__(self, i: int) -> str:
-        if self._where is None:
-            self._where = [w for w, _ in _records(self._text, self._sep)[1:]]
-        return self._where[i] if i < len(self._where) else f"row {i + 2}"
+        if self._locs is None:
+            self._locs = [loc for loc, _ in _records(self._text, self._sep)[1:]]
+        return _where(*self._locs[i]) if i < len(self._locs) else f"row {i + 2}"
 
 
 def _blank(fields: list[str]) -> bool:
@@ -359,15 +359,15 @@ def _blank(fields: list[str]) -> bool:
     return not fields or (len(fields) == 1 and not fields[0].strip())
 
 
-def _records(text: str, sep: str) -> list[tuple[str, list[str]]]:
-    """``(where, fields)`` of each non-blank record, the header first."""
+def _records(text: str, sep: str) -> list[tuple[tuple[int, int], list[str]]]:
+    """``((row, first line), fields)`` of each non-blank record, the header first."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
-    out: list[tuple[str, list[str]]] = []
+    out = []
     end = 0
     for row, fields in enumerate(reader, start=1):
         start, end = end + 1, reader.line_num
         if not _blank(fields):
-            out.append((_where(row, start), fields))
+            out.append(((row, start), fields))
     return out
 
 
@@ -377,8 +377,7 @@ def _read_delimited_rows(
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     header: list[str] | None = None
     rows: list[list[str]] = []
-    where: list[str] = []
-    lines: list[int] = []
+    locs: list[tuple[int, int]] = []  # (row, first line) of each record
     short: list[str] = []
     end = row = start = 0
     try:
@@ -391,27 +390,54 @@ def _read_delimited_rows(
                 n = len(header)
                 t = header.index(text_col) if text_col in header else n - 1
                 continue
-            w = _where(row, start)
             if len(fields) > n:
+                w = _where(row, start).removeprefix("row ")
                 warnings.warn(
-                    Warnings.W102.format(path=path, row=w.removeprefix("row "), n=len(fields), expected=n),
-                    KotobaWarning,
-                    stacklevel=5,
+                    Warnings.W102.format(path=path, row=w, n=len(fields), expected=n), KotobaWarning, stacklevel=5
                 )
                 extra = len(fields) - n
                 fields = fields[:t] + [sep.join(fields[t : t + extra + 1])] + fields[t + extra + 1 :]
             elif len(fields) < n:
-                short.append(w.removeprefix("row "))
+                short.append(_where(row, start).removeprefix("row "))
                 fields = fields + [""] * (n - len(fields))
             rows.append(fields)
-            where.append(w)
-            lines.append(start)
+            locs.append((row, start))
     except csv.Error as exc:
         raise CorpusReadError(Errors.E101.format(path=path, reason=f"line {reader.line_num}: {exc}")) from exc
     if header is None:
         raise CorpusReadError(Errors.E109.format(path=path))
     # The last record runs to the end of the file; if a quote in it never
-    # closes, it has swallowed every line after the quote.
+    # closes, it has swallowed every line after the quote. Then one of its
+    # fields holds a line break, or the file ends without one.
+    last_fields = rows[-1] if rows and locs[-1][0] == row else header if row and not rows else []
+    if text[-1:] not in ("\n", "\r") or any("\n" in f or "\r" in f for f in last_fields):
+        _check_last_record(path, text, sep, row, start)
+    if short:
+        shown = ", ".join(short[:10]) + (" …" if len(short) > 10 else "")
+        warnings.warn(
+            Warnings.W104.format(path=path, n=len(short), expected=n, rows="rows " + shown),
+            KotobaWarning,
+            stacklevel=5,
+        )
+    shapes = _id_shapes(pd.Series([f[0] for f in rows[:2000]], dtype=object)) if rows and n > 1 else frozenset()
+    for (r, line), fields in zip(locs, rows, strict=True):
+        for value in fields:
+            if "\n" not in value:
+                continue
+            hits = _row_like_lines(value, sep, shapes)
+            if hits:
+                shown = ", ".join(str(line + h) for h in hits[:10])
+                warnings.warn(
+                    Warnings.W105.format(path=path, where=_where(r, line), k=value.count("\n") + 1, lines=shown),
+                    KotobaWarning,
+                    stacklevel=5,
+                )
+            line += value.count("\n")  # the next field starts that many lines further down
+    return pd.DataFrame(rows, columns=header, dtype=str), _Locator(text, sep, locs)
+
+
+def _check_last_record(path: Path, text: str, sep: str, row: int, start: int) -> None:
+    """E119 when a quote in the last record (row ``row`` from line ``start``) never closes."""
     # Line breaks as the csv module counts them (\r\n, \r or \n).
     breaks = [m.end() for m in _LINE_BREAK_RE.finditer(text)]
     offset = breaks[start - 2] if start > 1 else 0
@@ -420,26 +446,6 @@ def _read_delimited_rows(
         line = start + len(_LINE_BREAK_RE.findall(text, offset, offset + pos))
         last = len(breaks) + (not breaks or breaks[-1] < len(text))
         raise CorpusReadError(Errors.E119.format(path=path, where=_where(row, line), line=line, last=last))
-    if short:
-        shown = ", ".join(short[:10]) + (" …" if len(short) > 10 else "")
-        warnings.warn(
-            Warnings.W104.format(path=path, n=len(short), expected=n, rows="rows " + shown),
-            KotobaWarning,
-            stacklevel=5,
-        )
-    shapes = _id_shapes(pd.Series([f[0] for f in rows], dtype=object)) if rows and n > 1 else frozenset()
-    for w, line, fields in zip(where, lines, rows, strict=True):
-        for value in fields:
-            hits = _row_like_lines(value, sep, shapes) if "\n" in value else []
-            if hits:
-                shown = ", ".join(str(line + h) for h in hits[:10])
-                warnings.warn(
-                    Warnings.W105.format(path=path, where=w, k=value.count("\n") + 1, lines=shown),
-                    KotobaWarning,
-                    stacklevel=5,
-                )
-            line += value.count("\n")  # the next field starts that many lines further down
-    return pd.DataFrame(rows, columns=header, dtype=str), _Locator(text, sep, where)
 
 
 def _read_excel(path: Path, sheet: str | int | None) -> pd.DataFrame:
