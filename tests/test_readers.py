@@ -115,10 +115,10 @@ def test_unreadable_files(tmp_path):
 def test_duplicate_and_empty_ids(tmp_path):
     path = tmp_path / "dup.csv"
     path.write_text("id,answer\nA,x\nB,y\nA,z\n", encoding="utf-8")
-    with pytest.raises(CorpusReadError, match=r"duplicate id 'A' in rows 1 and 3"):
+    with pytest.raises(CorpusReadError, match=r"duplicate id 'A' in rows 2 and 4"):
         read_corpus(path, text_col="answer", id_col="id")
     path.write_text("id,answer\nA,x\n,y\n", encoding="utf-8")
-    with pytest.raises(CorpusReadError, match=r"row 2 has an empty id"):
+    with pytest.raises(CorpusReadError, match=r"row 3 has an empty id"):
         read_corpus(path, text_col="answer", id_col="id")
 
 

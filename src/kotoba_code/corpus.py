@@ -8,7 +8,7 @@ and counting work on, as in KH Coder: the whole document, its paragraphs
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -109,11 +109,20 @@ class Corpus:
 
     @classmethod
     def from_dataframe(
-        cls, df: pd.DataFrame, *, text_col: str = "text", id_col: str | None = None, name: str | None = None
+        cls,
+        df: pd.DataFrame,
+        *,
+        text_col: str = "text",
+        id_col: str | None = None,
+        name: str | None = None,
+        locate: Callable[[int], str] | None = None,
     ) -> Corpus:
         """Build a corpus from a DataFrame; other columns become metadata.
 
-        Without ``id_col`` the ids are the 1-based row numbers.
+        Without ``id_col`` the ids are the 1-based row numbers. Messages about
+        ids name rows as a spreadsheet shows the table (header = row 1, first
+        row = row 2); ``locate`` (used by the file readers) maps a 0-based row
+        position to another name such as ``"row 5 (line 9)"``.
 
         Examples
         --------
@@ -122,6 +131,10 @@ class Corpus:
         >>> c = Corpus.from_dataframe(df, text_col="answer", id_col="no")
         >>> c.texts, c.metadata.columns.tolist()
         (['特になし', ''], ['group'])
+        >>> Corpus.from_dataframe(df.assign(no=["x", "x"]), text_col="answer", id_col="no")
+        Traceback (most recent call last):
+        ...
+        kotoba_code.errors.CorpusReadError: [E105] <DataFrame>: duplicate id 'x' in rows 2 and 3. Ids must be unique.
         """
         where = name or "<DataFrame>"
         for col in (text_col, id_col):
@@ -129,13 +142,21 @@ class Corpus:
                 raise CorpusReadError(
                     Errors.E102.format(path=where, column=col, columns=", ".join(map(str, df.columns)))
                 )
+        locate = locate or (lambda i: f"row {i + 2}")
         if id_col is None:
             ids: list[str] = [str(i + 1) for i in range(len(df))]
         else:
             ids = [_as_text(v).strip() for v in df[id_col].tolist()]
             if not all(ids):
-                row = ids.index("") + 1
-                raise CorpusReadError(Errors.E106.format(path=where, row=row, column=id_col))
+                row = locate(ids.index(""))
+                raise CorpusReadError(Errors.E106.format(path=where, row=row.removeprefix("row "), column=id_col))
+            if len(set(ids)) != len(ids):
+                seen: dict[str, int] = {}
+                for i, v in enumerate(ids):
+                    if v in seen:
+                        rows = f"{locate(seen[v]).removeprefix('row ')} and {locate(i).removeprefix('row ')}"
+                        raise CorpusReadError(Errors.E105.format(path=where, id=v, rows=rows))
+                    seen[v] = i
         meta = df.drop(columns=[c for c in (text_col, id_col) if c is not None])
         return cls(ids, df[text_col].tolist(), metadata=meta, name=name)
 

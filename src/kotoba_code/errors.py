@@ -57,6 +57,16 @@ class Errors(metaclass=_ErrorsWithCodes):
     E116 = "{path}: no question cells given: pass text_cells, for example {{'challenge': 'B10'}}."
     E117 = "{path}: metadata name(s) {names} are reserved ({reserved})."
     E118 = "{path}: the folder holds no forms."
+    # Broken delimited tables (io/readers.py): "row N" counts records as a spreadsheet
+    # shows them (header = row 1); "line N" is the physical line of the text file.
+    E119 = (
+        '{path}: {where}: a quoted field opens here and its closing quote (") is missing, so lines {line}-{last} '
+        'would all become one answer. Close the quote, or write a quote inside an answer as two ("").'
+    )
+    E120 = (
+        "{path}: line {line} contains a NUL byte{more}; a text table has none, so the file is damaged or not text. "
+        "Remove the NUL bytes or save the table again as CSV.{hint}"
+    )
     E113 = "Variables for level {level!r} need one row per unit: the corpus has {n_units}, the table {n_rows}."
     # tokenization
     E201 = "Unknown split mode {mode!r}: use 'A', 'B' or 'C'."
@@ -124,6 +134,11 @@ class Warnings(metaclass=_ErrorsWithCodes):
     )
     W102 = "{path}: row {row} has {n} fields, expected {expected}; extra fields were joined."
     W103 = "{path}: form skipped: {reason}."
+    W104 = "{path}: {n} row(s) have fewer fields than the header ({expected}); the missing fields are empty: {rows}."
+    W105 = (
+        "{path}: {where}: a quoted answer spans {k} lines, and line(s) {lines} inside it look like rows of their own. "
+        "A closing quote may be missing earlier; check the row (it is kept as read)."
+    )
     W301 = "Codebook {where}, code {code!r}: {msg}"
     W201 = "Cache directory {path} is not writable ({reason}); tokenizing without cache."
     W202 = "Token cache entry {path} is damaged ({reason}); it was discarded and the corpus is tokenized afresh."
