@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from kotoba_code import Corpus, CorpusReadError, KotobaWarning, read_corpus, read_transcripts
-from kotoba_code.io.readers import decode_bytes
+from kotoba_code.textfile import decode_bytes
 
 ROWS = [
     ("M001", "自治体", "北海道", "ＨＷとの連携に温度差を感じる。"),

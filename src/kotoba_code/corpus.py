@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -159,36 +158,6 @@ class Corpus:
                     seen[v] = i
         meta = df.drop(columns=[c for c in (text_col, id_col) if c is not None])
         return cls(ids, df[text_col].tolist(), metadata=meta, name=name)
-
-    @classmethod
-    def read(cls, path: str | Path, **kwargs: Any) -> Corpus:
-        """Read a CSV/TSV/XLSX/JSONL table or transcripts; see :func:`kotoba_code.io.read_corpus`."""
-        from kotoba_code.io.readers import read_corpus
-
-        return read_corpus(path, **kwargs)
-
-    @classmethod
-    def from_excel_forms(
-        cls,
-        folder: str | Path,
-        cells: dict[str, str] | None = None,
-        *,
-        text_cells: dict[str, str] | None = None,
-        sheet: str | int | None = None,
-    ) -> Corpus:
-        """Read a folder of per-respondent Excel forms: a document per form and
-        question, metadata from named cells; unreadable forms are skipped with
-        a warning. See :func:`kotoba_code.io.forms.read_excel_forms`, which
-        also returns the summary table of what was read.
-
-        Examples
-        --------
-        >>> Corpus.from_excel_forms("forms/", {"group": "B3"}, text_cells={"challenge": "B10"})  # doctest: +SKIP
-        <Corpus: 96 documents, 8,410 characters; file, question, group>
-        """
-        from kotoba_code.io.forms import read_excel_forms
-
-        return read_excel_forms(folder, cells, text_cells=text_cells, sheet=sheet)[0]
 
     # -- access -------------------------------------------------------------
     def __len__(self) -> int:

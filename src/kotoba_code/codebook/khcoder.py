@@ -11,24 +11,24 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
+from typing import Any
 
-from kotoba_code.codebook.model import Code, Codebook
 from kotoba_code.errors import CodebookError, CorpusReadError, Errors, KotobaWarning
+from kotoba_code.textfile import decode_bytes
 
 
-def read_khcoder_rules(path: str | Path, *, encoding: str | None = None) -> Codebook:
-    """Load a KH Coder rule file.
+def parse_khcoder_rules(path: str | Path, *, encoding: str | None = None) -> dict[str, Any]:
+    """Read a KH Coder rule file as codebook data (the structure
+    :meth:`Codebook.from_dict <kotoba_code.codebook.Codebook.from_dict>` takes).
 
     Examples
     --------
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "r.cod"
     >>> _ = p.write_text("# test\\n＊死\\n死ぬ or 死\\n\\n*先生\\n先生 >= 2\\n", encoding="cp932")
-    >>> [(c.id, c.rule, c.line) for c in read_khcoder_rules(p).codes]
+    >>> [(c["id"], c["rule"], c["__line__"]) for c in parse_khcoder_rules(p)["codes"]]
     [('死', '死ぬ or 死', 3), ('先生', '先生 >= 2', 6)]
     """
-    from kotoba_code.io.readers import decode_bytes
-
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -43,7 +43,7 @@ def read_khcoder_rules(path: str | Path, *, encoding: str | None = None) -> Code
         raise CodebookError(Errors.E307.format(where=path, tried="UTF-8, cp932, EUC-JP")) from exc
     if "\ufffd" in text:
         raise CodebookError(Errors.E307.format(where=path, tried="UTF-8, cp932, EUC-JP"))
-    codes: list[Code] = []
+    codes: list[dict[str, Any]] = []
     name: str | None = None
     body: list[str] = []
     first_line = 0
@@ -53,7 +53,8 @@ def read_khcoder_rules(path: str | Path, *, encoding: str | None = None) -> Code
             rule = "\n".join(body).strip("\n")
             # Leading blank lines are dropped: count them to keep line numbers right.
             lead = len(body) - len("\n".join(body).lstrip("\n").split("\n")) if body else 0
-            codes.append(Code(id=name, label=name, rule=rule, line=first_line + max(lead, 0)))
+            line = first_line + max(lead, 0)
+            codes.append({"id": name, "label": name, "rule": rule, "__line__": line, "__lines__": {"rule": line}})
 
     for no, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
@@ -72,4 +73,5 @@ def read_khcoder_rules(path: str | Path, *, encoding: str | None = None) -> Code
     flush()
     if not codes:
         raise CodebookError(Errors.E306.format(where=path, msg="no code found: a code starts with a line '＊name'"))
-    return Codebook(codes=codes, name=path.stem, source=str(path), negation=False)
+    # KH Coder has no negation awareness: a rule file counts negated words too.
+    return {"name": path.stem, "negation": False, "codes": codes}

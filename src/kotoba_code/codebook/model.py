@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from kotoba_code.codebook.khcoder import parse_khcoder_rules
 from kotoba_code.codebook.rules import (
     CodeRef,
     Near,
@@ -200,9 +201,22 @@ class Codebook:
             except UnicodeDecodeError as exc:
                 raise CodebookError(Errors.E307.format(where=path, tried="UTF-8")) from exc
             return cls.from_yaml(text, source=str(path))
-        from kotoba_code.codebook.khcoder import read_khcoder_rules
+        return cls.from_khcoder(path)
 
-        return read_khcoder_rules(path)
+    @classmethod
+    def from_khcoder(cls, path: str | Path, *, encoding: str | None = None) -> Codebook:
+        """Load a KH Coder rule file (``.cod``/``.txt``; cp932, EUC-JP or UTF-8).
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "r.cod"
+        >>> _ = p.write_text("＊死\\n死ぬ or 死\\n", encoding="cp932")
+        >>> cb = Codebook.from_khcoder(p)
+        >>> [(c.id, c.rule, c.line) for c in cb.codes], cb.negation
+        ([('死', '死ぬ or 死', 2)], False)
+        """
+        return cls.from_dict(parse_khcoder_rules(path, encoding=encoding), source=str(path))
 
     @classmethod
     def from_yaml(cls, text: str, *, source: str = "<yaml>") -> Codebook:

@@ -23,6 +23,7 @@ import pandas as pd
 
 from kotoba_code.corpus import Corpus
 from kotoba_code.errors import CorpusReadError, Errors
+from kotoba_code.textfile import decode_bytes, read_bytes
 
 HEADING_RE = re.compile(r"^\s*<[Hh]([1-5])>(.*?)</[Hh]\1>\s*$")
 HEADING_BYTES_RE = re.compile(rb"(?m)^[ \t]*<[Hh][1-5]>.*</[Hh][1-5]>[ \t]*\r?$")
@@ -42,12 +43,10 @@ def read_khcoder_text(path: str | Path, *, encoding: str | None = None) -> Corpu
     >>> c.unit_variable("見出し1", "sentence").tolist()
     ['上', '上', '上', '上', '上']
     """
-    from kotoba_code.io.readers import _read_bytes, decode_bytes
-
     path = Path(path)
     if not path.exists():
         raise CorpusReadError(Errors.E110.format(path=path))
-    raw, _ = decode_bytes(_read_bytes(path), path=path, encoding=encoding)
+    raw, _ = decode_bytes(read_bytes(path), path=path, encoding=encoding)
     lines = raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     out: list[str] = []
     pos = 0

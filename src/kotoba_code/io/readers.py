@@ -26,96 +26,12 @@ import pandas as pd
 
 from kotoba_code.corpus import Corpus
 from kotoba_code.errors import CorpusReadError, Errors, KotobaWarning, Warnings
+from kotoba_code.io.archive import check_zip
+from kotoba_code.io.khcoder import HEADING_BYTES_RE, read_khcoder_text
+from kotoba_code.textfile import decode_bytes, read_bytes, utf16_without_bom
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm", ".jsonl", ".ndjson")
 TEXT_SUFFIXES = (".txt",)
-# Tried in this order when the bytes are not valid UTF-8; ties go to the first.
-CANDIDATE_ENCODINGS = ("utf-8", "cp932", "euc_jp")
-_ODD_RE = re.compile("[\ufffd\ue000-\uf8ff\x80-\x9f\uff61-\uff9f]")
-
-
-def decode_bytes(raw: bytes, *, path: str | Path = "<bytes>", encoding: str | None = None) -> tuple[str, str]:
-    """Decode file contents, detecting UTF-8 (with or without BOM), cp932 or EUC-JP.
-
-    Returns ``(text, encoding)``. With an explicit ``encoding`` only that one
-    is tried. When nothing decodes cleanly, the closest encoding is used with
-    U+FFFD for the bad bytes and a warning names the affected lines, so one
-    broken line never loses the rest of the file.
-
-    Examples
-    --------
-    >>> decode_bytes("温度差".encode("cp932"))
-    ('温度差', 'cp932')
-    >>> decode_bytes(codecs.BOM_UTF8 + "温度差".encode())
-    ('温度差', 'utf-8-sig')
-    """
-    if encoding is not None:
-        try:
-            return raw.decode(encoding), encoding
-        except LookupError as exc:
-            raise CorpusReadError(Errors.E101.format(path=path, reason=f"unknown encoding {encoding!r}")) from exc
-        except UnicodeDecodeError as exc:
-            line = raw.count(b"\n", 0, exc.start) + 1
-            raise CorpusReadError(
-                Errors.E103.format(path=path, tried=f"{encoding} (line {line}: {exc.reason})")
-            ) from exc
-    if raw.startswith(codecs.BOM_UTF8):
-        return _decode_lenient(raw[3:], "utf-8", path, "utf-8-sig")
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return _decode_lenient(raw, "utf-16", path, "utf-16")
-    utf16 = utf16_without_bom(raw)
-    if utf16 is not None:
-        return raw.decode(utf16), utf16
-    try:
-        return raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    # Legacy encodings decode almost any bytes without error, so judge each
-    # reading by how odd it looks: replacement characters, private-use and C1
-    # characters, and half-width katakana, which a wrong guess produces in bulk.
-    best = min(CANDIDATE_ENCODINGS, key=lambda e: len(_ODD_RE.findall(raw.decode(e, errors="replace"))))
-    return _decode_lenient(raw, best, path, best)
-
-
-def utf16_without_bom(raw: bytes) -> str | None:
-    """``"utf-16-le"``/``"utf-16-be"`` when ``raw`` is UTF-16 text without a BOM, else None.
-
-    Tables always hold some ASCII (digits, commas, line breaks), whose UTF-16
-    code units have a NUL high byte, always on the same side of each pair:
-    nearly all NULs at odd offsets means little-endian, at even offsets
-    big-endian. The bytes must then also decode strictly, with line breaks.
-
-    Examples
-    --------
-    >>> utf16_without_bom("id,text\\n1,連携\\n".encode("utf-16-le"))
-    'utf-16-le'
-    >>> utf16_without_bom(b"id,text\\n1,\\x00\\n2,x\\n") is None
-    True
-    """
-    if len(raw) < 4 or len(raw) % 2 or b"\x00" not in raw:
-        return None
-    even, odd = raw[0::2].count(0), raw[1::2].count(0)
-    # At least one code unit in 20 is ASCII, and the NULs sit on one side.
-    if max(even, odd) < max(4, len(raw) // 40) or min(even, odd) > max(even, odd) // 20:
-        return None
-    enc = "utf-16-le" if odd > even else "utf-16-be"
-    try:
-        text = raw.decode(enc)
-    except UnicodeDecodeError:
-        return None
-    # A table has line breaks, which a wrong reading of other bytes lacks.
-    return enc if "\n" in text and "\x00" not in text else None
-
-
-def _decode_lenient(raw: bytes, enc: str, path: str | Path, label: str) -> tuple[str, str]:
-    text = raw.decode(enc, errors="replace")
-    if "\ufffd" in text:
-        bad = [i for i, line in enumerate(text.split("\n"), start=1) if "\ufffd" in line]
-        shown = ", ".join(map(str, bad[:10])) + (" …" if len(bad) > 10 else "")
-        warnings.warn(
-            Warnings.W101.format(path=path, n=len(bad), encoding=enc, lines=shown), KotobaWarning, stacklevel=3
-        )
-    return text, label
 
 
 def read_table(
@@ -176,13 +92,6 @@ def _spreadsheet_row(i: int) -> str:
     return f"row {i + 2}"
 
 
-def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise CorpusReadError(Errors.E101.format(path=path, reason=exc.strerror or exc)) from exc
-
-
 def _where(row: int, line: int) -> str:
     """How messages name a record: its spreadsheet row, and its first physical
     line too when a multi-line answer or a blank line above makes them differ."""
@@ -193,7 +102,7 @@ def _read_delimited_located(
     path: Path, sep: str, encoding: str | None, text_col: str | None
 ) -> tuple[pd.DataFrame, Callable[[int], str]]:
     """The table and a function naming the record of each DataFrame row in messages."""
-    raw = _read_bytes(path)
+    raw = read_bytes(path)
     if encoding is None and b"\x00" in raw and not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         # Before decoding: a binary file would otherwise first get a warning
         # about undecodable lines. UTF-16 is the one text encoding with NULs.
@@ -451,8 +360,6 @@ def _check_last_record(path: Path, text: str, sep: str, row: int, start: int) ->
 def _read_excel(path: Path, sheet: str | int | None) -> pd.DataFrame:
     import zipfile
 
-    from kotoba_code.io.archive import check_zip
-
     # An .xlsx is a zip from elsewhere: refuse unsafe paths and zip bombs
     # before openpyxl inflates anything. Files that are no zip at all (broken,
     # or password-protected, which Excel stores as OLE) get openpyxl's message.
@@ -480,7 +387,7 @@ def _read_excel(path: Path, sheet: str | int | None) -> pd.DataFrame:
 
 def _read_jsonl(path: Path, encoding: str | None) -> tuple[pd.DataFrame, list[int]]:
     """The table, and the line of each record (blank lines are skipped)."""
-    text, _ = decode_bytes(_read_bytes(path), path=path, encoding=encoding)
+    text, _ = decode_bytes(read_bytes(path), path=path, encoding=encoding)
     records = []
     lines = []
     for line_no, line in enumerate(text.splitlines(), start=1):
@@ -529,10 +436,8 @@ def read_corpus(
     """
     path = Path(path)
     if path.is_file() and path.suffix.lower() in TEXT_SUFFIXES:
-        from kotoba_code.io.khcoder import HEADING_BYTES_RE, read_khcoder_text
-
         # Heading tags are ASCII in every supported encoding: test the bytes.
-        if HEADING_BYTES_RE.search(_read_bytes(path)):
+        if HEADING_BYTES_RE.search(read_bytes(path)):
             return read_khcoder_text(path, encoding=encoding)
     if path.is_dir() or path.suffix.lower() in TEXT_SUFFIXES:
         return read_transcripts(path, encoding=encoding)
@@ -580,7 +485,7 @@ def read_transcripts(path: str | Path, *, encoding: str | None = None) -> Corpus
         raise CorpusReadError(Errors.E110.format(path=path))
     ids, texts, metas, paras = [], [], [], []
     for d, f in enumerate(files):
-        raw, _ = decode_bytes(_read_bytes(f), path=f, encoding=encoding)
+        raw, _ = decode_bytes(read_bytes(f), path=f, encoding=encoding)
         meta, body = _split_header(raw)
         ids.append(f.stem)
         texts.append(body)
