@@ -31,10 +31,10 @@ import numpy as np
 import pandas as pd
 
 from kotoba_code.errors import KotobaWarning, Warnings
+from kotoba_code.tokenize.tokens import VOCAB_COLUMNS, Tokens
 
 if TYPE_CHECKING:
     from kotoba_code.corpus import Corpus
-    from kotoba_code.tokenize.tokens import Tokens
 
 FORMAT_VERSION = 1
 # Temporary and discarded entries older than this are left-overs of killed runs.
@@ -111,8 +111,6 @@ class TokenCache:
 
     def _read(self, entry: Path, corpus: Corpus) -> Tokens:
         import pyarrow.parquet as pq
-
-        from kotoba_code.tokenize.tokens import VOCAB_COLUMNS, Tokens
 
         if not entry.is_dir():
             raise _BadEntry("not a directory")
