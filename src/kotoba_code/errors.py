@@ -7,6 +7,7 @@ look an error up by its code. Code ranges follow the pipeline::
     E2xx  tokenization (tokenizer settings, user words, cache)
     E3xx  codebooks and coding rules
     E4xx  interoperability (REFI-QDA, archives, KH Coder export, forms)
+    E5xx  analyses (correspondence analysis, MDS, clustering, topics, search)
     E9xx  command line
 
 The exception tree::
@@ -14,7 +15,8 @@ The exception tree::
     KotobaError
     ├── CorpusReadError   (also a ValueError)
     ├── TokenizerError    (also a RuntimeError)
-    └── CodebookError     (also a ValueError)
+    ├── CodebookError     (also a ValueError)
+    └── AnalysisError     (also a ValueError)
 
 Wrapping code re-raises lower-level errors with ``raise ... from exc`` so the
 original cause stays visible to a developer while the user sees what to fix.
@@ -90,6 +92,15 @@ class Errors(metaclass=_ErrorsWithCodes):
     E408 = "{path}: not a REFI-QDA {kind}: {reason}"
     E409 = "{path}, code {code!r}: the kotoba-code block of its description is not valid YAML: {reason}"
     E410 = "{path}: {what} {name!r} contains {char!r}, which {encoding} cannot encode. Write with encoding='utf-8'."
+    # E5xx analyses
+    E501 = "{what}: the table needs at least 2 rows and 2 columns with counts; it has {rows} × {cols}."
+    E502 = "{what}: counts must be finite and non-negative; column {column!r} has {value!r}."
+    E503 = "{what}: {n} {kind} to analyse, at least {need} are needed. {hint}"
+    E504 = "Term {term!r} occurs in no unit; nothing is associated with it. {hint}"
+    E505 = "Code {code!r} is not in the codebook. Codes: {known}."
+    E506 = "Number of topics {k} is not valid: use an integer from 2 to {max_k} (the corpus has {n_docs} documents)."
+    E507 = "--find-k {spec!r}: use FROM:TO with 2 <= FROM < TO, e.g. 2:20."
+    E508 = "Search rule {rule!r}: {reason}"
 
 
 class Warnings(metaclass=_ErrorsWithCodes):
@@ -103,6 +114,9 @@ class Warnings(metaclass=_ErrorsWithCodes):
     W201 = "Cache directory {path} is not writable ({reason}); tokenizing without cache."
     # W4xx interoperability
     W401 = "{path}: code(s) {codes} match no code of the codebook; their codings are ignored. Codebook: {known}."
+    # W5xx analyses
+    W501 = "{what}: rows or columns with no counts left out: {names}."
+    W502 = "Non-metric MDS did not converge in {max_iter} iterations (stress {stress:.4f}); the layout may be rough."
 
 
 class KotobaError(Exception):
@@ -119,6 +133,10 @@ class TokenizerError(KotobaError, RuntimeError):
 
 class CodebookError(KotobaError, ValueError):
     """A codebook or one of its rules is invalid."""
+
+
+class AnalysisError(KotobaError, ValueError):
+    """An analysis cannot be computed from the data or settings given."""
 
 
 class KotobaWarning(UserWarning):

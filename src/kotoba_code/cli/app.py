@@ -358,6 +358,7 @@ def _show_warning(
 from kotoba_code.cli import analysis_cmds as _analysis_cmds  # noqa: E402, F401
 from kotoba_code.cli import ingest_cmd as _ingest_cmd  # noqa: E402, F401
 from kotoba_code.cli import interop as _interop  # noqa: E402, F401
+from kotoba_code.cli import stats_cmds as _stats_cmds  # noqa: E402, F401
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,154 @@
+"""Statistical analyses as KH Coder offers them: ca (対応分析), mds (多次元尺度構成法),
+cluster (階層的クラスター分析), topics (トピックモデル), related (関連語検索) and
+search (文書検索)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+import pandas as pd
+
+from kotoba_code.cli._common import cache_setting, info, input_options, jobs_option, load_corpus, tokenize_with_jobs
+from kotoba_code.cli.app import cli
+from kotoba_code.io.writers import write_table
+
+FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
+
+
+def stats_input(f: Callable[..., Any]) -> Callable[..., Any]:
+    """INPUT, how to read it, an optional codebook, the unit, cache, jobs and
+    verbosity; the command receives ``tokens``, ``codebook`` (or None),
+    ``unit`` and ``quiet``. The codebook's user words are used when tokenizing."""
+
+    @input_options
+    @click.option(
+        "--codebook",
+        help="Codebook (YAML, KH Coder rule file or shipped name): needed for codes; its user words are kept whole.",
+    )
+    @click.option(
+        "--unit",
+        type=click.Choice(["document", "paragraph", "sentence"]),
+        default="document",
+        show_default=True,
+        help="Unit in which words or codes are counted as present.",
+    )
+    @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path))
+    @click.option("--no-cache", is_flag=True)
+    @jobs_option
+    @click.option("-q", "--quiet", is_flag=True)
+    @functools.wraps(f)
+    def wrapper(
+        input_path: Path,
+        text_col: str | None,
+        id_col: str | None,
+        sheet: str | None,
+        encoding: str | None,
+        codebook: str | None,
+        unit: str,
+        cache_dir: Path | None,
+        no_cache: bool,
+        quiet: bool,
+        **kwargs: Any,
+    ) -> Any:
+        from kotoba_code.codebook import Codebook
+        from kotoba_code.tokenize import SudachiTokenizer
+
+        corpus = load_corpus(input_path, text_col, id_col, sheet, encoding)
+        cb = Codebook.load(codebook) if codebook else None
+        tokenizer = SudachiTokenizer(user_words=cb.user_words if cb is not None else ())
+        tokens = tokenize_with_jobs(corpus, tokenizer, cache_setting(cache_dir, no_cache), quiet)
+        return f(tokens=tokens, codebook=cb, unit=unit, quiet=quiet, **kwargs)
+
+    return wrapper
+
+
+def outputs_option(help_text: str) -> Callable[..., Any]:
+    return click.option(
+        "-o",
+        "--output",
+        "outputs",
+        multiple=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help=help_text,
+    )
+
+
+def write_outputs(table: pd.DataFrame, outputs: tuple[Path, ...], figure: Callable[[Path], Any] | None) -> None:
+    """Tables to the table outputs (.csv .xlsx …), the figure to .png/.svg/.pdf;
+    without outputs the table goes to stdout as Markdown."""
+    from kotoba_code.cli.app import _emit
+
+    if not outputs:
+        _emit(table, None)
+        return
+    for out in outputs:
+        if out.suffix.lower() in FIGURE_SUFFIXES:
+            if figure is None:
+                raise click.BadParameter(f"{out}: this command writes no figure", param_hint="-o")
+            import matplotlib.pyplot as plt
+
+            out.parent.mkdir(parents=True, exist_ok=True)
+            figure(out)
+            plt.close("all")
+        else:
+            write_table(table, out)
+
+
+def _need_codebook(codebook: Any, of: str) -> None:
+    if of == "codes" and codebook is None:
+        raise click.UsageError("--of codes needs --codebook")
+
+
+@cli.command("ca")
+@stats_input
+@click.option("--by", required=True, help="Metadata column with the groups (rows of the table).")
+@click.option("--of", "of", type=click.Choice(["words", "codes"]), default="words", show_default=True)
+@click.option(
+    "--top",
+    type=click.IntRange(min=2),
+    default=None,
+    help="Words (codes) with the largest χ² against the group totals  [default: 60 words, all codes].",
+)
+@click.option("--min-count", type=click.IntRange(min=1), default=3, show_default=True, help="Least occurrences.")
+@click.option(
+    "--scaling",
+    type=click.Choice(["standard", "principal", "symbi"]),
+    default="standard",
+    show_default=True,
+    help="Coordinates: standard (KH Coder's none), principal (sym biplot) or symbi.",
+)
+@click.option("--dims", type=click.IntRange(min=2), default=2, show_default=True, help="Dimensions in the table.")
+@outputs_option("Output (repeatable): .csv .xlsx .tsv .md (coordinates), .png .svg .pdf (map).")
+def ca_cmd(
+    tokens: Any,
+    codebook: Any,
+    unit: str,
+    quiet: bool,
+    by: str,
+    of: str,
+    top: int | None,
+    min_count: int,
+    scaling: str,
+    dims: int,
+    outputs: tuple[Path, ...],
+) -> None:
+    """Correspondence analysis (対応分析) of words or codes × the groups of --by."""
+    from kotoba_code.analysis.correspondence import code_group_table, correspondence, word_group_table
+    from kotoba_code.plot import plot_correspondence
+
+    _need_codebook(codebook, of)
+    if of == "codes":
+        table = code_group_table(codebook.apply(tokens, unit=unit), by, top=top)
+    else:
+        table = word_group_table(tokens, by, top=60 if top is None else top, min_count=min_count)
+    kind = "コード" if of == "codes" else "語"
+    ca = correspondence(table, n_components=dims, scaling=scaling, what=f"{kind} × {by}")
+    frame = ca.to_frame(row_type="group", column_type="code" if of == "codes" else "word")
+    write_outputs(frame, outputs, lambda p: plot_correspondence(ca, row_kind=by, column_kind=kind, path=p))
+    eig = zip(ca.eigenvalues.index, ca.eigenvalues, ca.explained, strict=True)
+    shown = ", ".join(f"{k}: {v:.4f} ({p * 100:.2f}%)" for k, v, p in eig)
+    info(quiet, f"{len(ca.columns)} {of} × {len(ca.rows)} groups; eigenvalues {shown}")
