@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import numpy as np
 import pandas as pd
 
 from kotoba_code.cli._common import cache_setting, info, input_options, jobs_option, load_corpus, tokenize_with_jobs
@@ -152,3 +153,98 @@ def ca_cmd(
     eig = zip(ca.eigenvalues.index, ca.eigenvalues, ca.explained, strict=True)
     shown = ", ".join(f"{k}: {v:.4f} ({p * 100:.2f}%)" for k, v, p in eig)
     info(quiet, f"{len(ca.columns)} {of} × {len(ca.rows)} groups; eigenvalues {shown}")
+
+
+@cli.command("related")
+@stats_input
+@click.option("--term", help="Word whose associates to list (dictionary form; * is a glob).")
+@click.option("--code", "code_id", help="Code id (with --codebook) whose associates to list.")
+@click.option(
+    "--measure",
+    type=click.Choice(["jaccard", "conditional", "lift"]),
+    default="jaccard",
+    show_default=True,
+    help="Sort order (every measure is in the table).",
+)
+@click.option("--top", type=click.IntRange(min=1), default=30, show_default=True)
+@click.option("--min-df", type=click.IntRange(min=1), default=2, show_default=True, help="Least units with the word.")
+@outputs_option("Output (repeatable): .csv .xlsx .tsv .md (table), .png .svg .pdf (network of the top 15).")
+def related_cmd(
+    tokens: Any,
+    codebook: Any,
+    unit: str,
+    quiet: bool,
+    term: str | None,
+    code_id: str | None,
+    measure: str,
+    top: int,
+    min_df: int,
+    outputs: tuple[Path, ...],
+) -> None:
+    """Word association (関連語検索): words most associated with --term or --code."""
+    from kotoba_code.analysis.association import association_graph, related_words
+    from kotoba_code.plot import plot_network
+
+    if (term is None) == (code_id is None):
+        raise click.UsageError("give one of --term or --code")
+    if code_id is not None:
+        _need_codebook(codebook, "codes")
+        data = codebook.apply(tokens, unit=unit)
+        table = related_words(data, code=code_id, measure=measure, top=top, min_df=min_df)
+    else:
+        data = tokens
+        table = related_words(tokens, term, measure=measure, unit=unit, top=top, min_df=min_df)
+
+    def figure(path: Path) -> None:
+        g = association_graph(table, data, unit=unit)
+        target = table.attrs["target"]
+        ax = plot_network(g, title=f"関連語検索：{target}（{table.attrs['n_target']:,}件、{measure}）")
+        ax.figure.savefig(path, dpi=150)
+
+    write_outputs(table.round(4), outputs, figure)
+    info(quiet, f"{len(table)} words associated with {table.attrs['target']} ({table.attrs['n_target']:,} units)")
+
+
+@cli.command("search")
+@stats_input
+@click.option("--rule", help="Coding rule to search with, e.g. 'ハローワーク & 連携' (docs/rules.md).")
+@click.option("--code", "code_id", help="Code id of --codebook to search for.")
+@click.option("--by", help="Metadata column: order the answers by it (then by --sort) and count matches per group.")
+@click.option("--sort", type=click.Choice(["hits", "id"]), default="hits", show_default=True)
+@outputs_option("Output: .csv .xlsx .tsv .md .jsonl (default: the marked answers on stdout).")
+def search_cmd(
+    tokens: Any,
+    codebook: Any,
+    unit: str,
+    quiet: bool,
+    rule: str | None,
+    code_id: str | None,
+    by: str | None,
+    sort: str,
+    outputs: tuple[Path, ...],
+) -> None:
+    """Document search (文書検索): answers matching --rule or carrying --code, matches in 【】."""
+    from kotoba_code.analysis.search import search
+    from kotoba_code.errors import CorpusReadError, Errors
+
+    if (rule is None) == (code_id is None):
+        raise click.UsageError("give one of --rule or --code")
+    if code_id is not None and codebook is None:
+        raise click.UsageError("--code needs --codebook")
+    table = search(tokens, rule, code=code_id, codebook=codebook, unit=unit, sort=sort)
+    if by is not None:
+        if by not in table.columns:
+            meta = tokens.corpus.metadata.columns
+            raise CorpusReadError(Errors.E112.format(column=by, columns=", ".join(map(str, meta))))
+        table = table.iloc[np.argsort(table[by].astype(str).to_numpy(), kind="stable")].reset_index(drop=True)
+    if outputs:
+        write_outputs(table, outputs, None)
+    else:
+        for r in table.itertuples(index=False):
+            where = f"{r.id}" + (f"#{r.unit}" if "unit" in table.columns else "")
+            group = f" [{getattr(r, by)}]" if by else ""
+            click.echo(f"{where}{group} ({r.hits}) {r.marked}")
+    counts = (
+        f"; per {by}: " + ", ".join(f"{k} {v}" for k, v in table[by].value_counts(sort=False).items()) if by else ""
+    )
+    info(quiet, f"{len(table):,} of {table.attrs['n_units']:,} units match{counts}")
