@@ -242,6 +242,13 @@ function highlight(id) {{
 
 # --- Multivariate analyses: correspondence analysis, MDS, dendrograms -------
 
+# Cluster colours: the palette without its grey (grey marks links above the cut), then more.
+_CLUSTER_COLORS = [c for c in _PALETTE if c != "#8C8C8C"] + ["#2F4B7C", "#A05195", "#7A9A01", "#D45087"]
+
+
+def _cluster_color(k: int) -> str:
+    return _CLUSTER_COLORS[(k - 1) % len(_CLUSTER_COLORS)] if k > 0 else "#4C72B0"
+
 
 def place_labels(ax: Any, x: Any, y: Any, labels: list[str], *, fontsize: float = 9.0, **text_kw: Any) -> list[Any]:
     """Write ``labels`` next to the points (x, y) and move them apart so that
@@ -423,3 +430,104 @@ def _round_nice(v: float) -> int:
         return 0
     p = 10 ** math.floor(math.log10(v))
     return int(min((1, 2, 5, 10), key=lambda m: abs(m * p - v)) * p)
+
+
+def plot_mds(result: Any, *, title: str = "", path: str | Path | None = None, ax: Any = None) -> Any:
+    """MDS map: bubbles sized by frequency, coloured by cluster, labels kept
+    apart, stress in the title. Returns the Axes."""
+    japanese_font()
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 7.5))
+    xy = result.coordinates.to_numpy()
+    x = xy[:, 0]
+    y = xy[:, 1] if xy.shape[1] > 1 else np.zeros(len(x))
+    clusters = result.clusters.to_numpy()
+    colors = [_cluster_color(int(c)) for c in clusters]
+    ax.scatter(
+        x,
+        y,
+        s=_bubble_sizes(result.frequency.to_numpy()),
+        c=colors,
+        alpha=0.45,
+        edgecolors=colors,
+        linewidths=0.6,
+        zorder=2,
+    )
+    span_x, span_y = (np.ptp(x) or 1.0), (np.ptp(y) or 1.0)
+    ax.set_xlim(x.min() - 0.12 * span_x, x.max() + 0.12 * span_x)
+    ax.set_ylim(y.min() - 0.12 * span_y, y.max() + 0.12 * span_y)
+    place_labels(ax, x, y, [str(s) for s in result.coordinates.index], fontsize=9)
+    names = {"nonmetric": "Kruskal 非計量", "metric": "計量", "classical": "古典的（Torgerson）"}
+    ax.set_title(
+        title
+        or f"多次元尺度構成法：{names.get(result.method, result.method)}、Jaccard 距離（stress = {result.stress:.3f}）",
+        fontsize=11,
+    )
+    ax.set_xlabel("次元1")
+    ax.set_ylabel("次元2")
+    if (clusters > 0).any():
+        from matplotlib.lines import Line2D
+
+        ks = sorted(set(clusters.tolist()))
+        handles = [Line2D([], [], marker="o", ls="", color=_cluster_color(k), alpha=0.6, markersize=8) for k in ks]
+        ax.legend(handles, [f"クラスター{k}" for k in ks], loc="best", fontsize=8, framealpha=0.8)
+    ax.figure.tight_layout()
+    if path is not None:
+        ax.figure.savefig(path, dpi=150)
+    return ax
+
+
+def plot_dendrogram(result: Any, *, title: str = "", path: str | Path | None = None, ax: Any = None) -> Any:
+    """Dendrogram of a :class:`~kotoba_code.analysis.clustering.ClusterResult`,
+    drawn sideways so Japanese labels read horizontally, branches coloured by
+    cluster, the cut marked, and each term's frequency beside its label."""
+    japanese_font()
+    import matplotlib.pyplot as plt
+    from scipy.cluster.hierarchy import dendrogram
+
+    n = len(result.membership)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, max(4.0, 0.26 * n + 1.5)))
+    labels = list(result.distances.index)
+    freq = dict(zip(result.membership["label"], result.membership["frequency"], strict=True))
+    cluster_of = dict(zip(result.membership["label"], result.membership["cluster"], strict=True))
+    leaf_color = {i: _cluster_color(cluster_of[lab]) for i, lab in enumerate(labels)}
+
+    # Colour a link by its cluster when both sides are in the same one, grey above the cut.
+    members: dict[int, set[int]] = {i: {i} for i in range(n)}
+    for j, (a, b, _, _) in enumerate(result.linkage):
+        members[n + j] = members[int(a)] | members[int(b)]
+
+    def link_color(node: int) -> str:
+        cl = {cluster_of[labels[i]] for i in members[node]}
+        return _cluster_color(cl.pop()) if len(cl) == 1 else "#999999"
+
+    dendrogram(
+        result.linkage,
+        labels=[f"{lab}（{freq[lab]}）" if freq[lab] else lab for lab in labels],
+        orientation="right",
+        ax=ax,
+        link_color_func=link_color,
+        leaf_font_size=9,
+    )
+    # dendrogram lists leaves bottom-up with orientation="right": reverse so the first cluster is on top
+    ax.invert_yaxis()
+    order = result.membership["label"].tolist()
+    for tick, lab in zip(ax.get_yticklabels(), order, strict=True):
+        tick.set_color(leaf_color[labels.index(lab)])
+    if 1 < result.k < n:
+        ax.axvline(result.cut_height, color="#C44E52", ls="--", lw=0.8)
+    method = {"ward": "Ward 法", "average": "群平均法", "complete": "最遠隣法", "single": "最近隣法"}.get(
+        result.method, result.method
+    )
+    ax.set_title(title or f"階層的クラスター分析：{method}、Jaccard 距離（{result.k}クラスター）", fontsize=11)
+    ax.set_xlabel("併合水準（距離）")
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    ax.figure.tight_layout()
+    if path is not None:
+        ax.figure.savefig(path, dpi=150)
+    return ax

@@ -248,3 +248,108 @@ def search_cmd(
         f"; per {by}: " + ", ".join(f"{k} {v}" for k, v in table[by].value_counts(sort=False).items()) if by else ""
     )
     info(quiet, f"{len(table):,} of {table.attrs['n_units']:,} units match{counts}")
+
+
+def _terms_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    decorators = [
+        click.option("--of", "of", type=click.Choice(["words", "codes"]), default="words", show_default=True),
+        click.option(
+            "--max-words",
+            type=click.IntRange(min=3),
+            default=60,
+            show_default=True,
+            help="Words in most units analysed.",
+        ),
+        click.option(
+            "--min-df", type=click.IntRange(min=1), default=2, show_default=True, help="Least units with a word."
+        ),
+    ]
+    for d in reversed(decorators):
+        f = d(f)
+    return f
+
+
+@cli.command("mds")
+@stats_input
+@_terms_options
+@click.option(
+    "--method",
+    type=click.Choice(["nonmetric", "metric", "classical"]),
+    default="nonmetric",
+    show_default=True,
+    help="Kruskal non-metric (KH Coder's default), metric SMACOF or classical.",
+)
+@click.option(
+    "--clusters",
+    type=click.IntRange(min=0),
+    default=7,
+    show_default=True,
+    help="Ward clusters for colouring (0: none).",
+)
+@click.option("--seed", type=int, default=0, show_default=True)
+@outputs_option("Output (repeatable): .csv .xlsx .tsv .md (coordinates), .png .svg .pdf (map).")
+def mds_cmd(
+    tokens: Any,
+    codebook: Any,
+    unit: str,
+    quiet: bool,
+    of: str,
+    max_words: int,
+    min_df: int,
+    method: str,
+    clusters: int,
+    seed: int,
+    outputs: tuple[Path, ...],
+) -> None:
+    """Multidimensional scaling (多次元尺度構成法) of words or codes, Jaccard distance."""
+    from kotoba_code.analysis.mds import code_mds, word_mds
+    from kotoba_code.plot import plot_mds
+
+    _need_codebook(codebook, of)
+    if of == "codes":
+        res = code_mds(codebook.apply(tokens, unit=unit), method=method, seed=seed, clusters=clusters or None)
+    else:
+        res = word_mds(
+            tokens, max_words=max_words, min_df=min_df, unit=unit, method=method, seed=seed, clusters=clusters or None
+        )
+    write_outputs(res.to_frame(), outputs, lambda p: plot_mds(res, path=p))
+    info(quiet, f"{len(res.coordinates)} {of}, {method} MDS, stress {res.stress:.4f}")
+
+
+@cli.command("cluster")
+@stats_input
+@_terms_options
+@click.option(
+    "--method", type=click.Choice(["ward", "average", "complete", "single"]), default="ward", show_default=True
+)
+@click.option(
+    "--k",
+    "k",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Number of clusters  [default: √(terms), KH Coder's Auto].",
+)
+@outputs_option("Output (repeatable): .csv .xlsx .tsv .md (membership), .png .svg .pdf (dendrogram).")
+def cluster_cmd(
+    tokens: Any,
+    codebook: Any,
+    unit: str,
+    quiet: bool,
+    of: str,
+    max_words: int,
+    min_df: int,
+    method: str,
+    k: int | None,
+    outputs: tuple[Path, ...],
+) -> None:
+    """Hierarchical cluster analysis (階層的クラスター分析) of words or codes, Jaccard distance."""
+    from kotoba_code.analysis.clustering import code_clusters, word_clusters
+    from kotoba_code.plot import plot_dendrogram
+
+    _need_codebook(codebook, of)
+    if of == "codes":
+        res = code_clusters(codebook.apply(tokens, unit=unit), method=method, k=k)
+    else:
+        res = word_clusters(tokens, max_words=max_words, min_df=min_df, unit=unit, method=method, k=k)
+    write_outputs(res.membership, outputs, lambda p: plot_dendrogram(res, path=p))
+    info(quiet, f"{len(res.membership)} {of} in {res.k} clusters ({method})")
