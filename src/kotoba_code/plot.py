@@ -531,3 +531,23 @@ def plot_dendrogram(result: Any, *, title: str = "", path: str | Path | None = N
     if path is not None:
         ax.figure.savefig(path, dpi=150)
     return ax
+
+
+def plot_find_k(table: pd.DataFrame, *, path: str | Path | None = None) -> Any:
+    """Perplexity and coherence against the number of topics (two panels). Returns the Figure."""
+    japanese_font()
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.6))
+    panels = [("perplexity", "パープレキシティ（低いほど良い）"), ("coherence", "UMass コヒーレンス（高いほど良い）")]
+    for ax, (col, name) in zip(axes, panels, strict=True):
+        ax.plot(table["k"], table[col], marker="o", color="#4C72B0")
+        ax.set_xlabel("トピック数 K")
+        ax.set_title(name, fontsize=10)
+        ax.set_xticks(table["k"])
+        ax.grid(alpha=0.3)
+    fig.suptitle("最適なトピック数の探索", fontsize=11)
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path, dpi=150)
+    return fig

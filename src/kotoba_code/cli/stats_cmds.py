@@ -353,3 +353,55 @@ def cluster_cmd(
         res = word_clusters(tokens, max_words=max_words, min_df=min_df, unit=unit, method=method, k=k)
     write_outputs(res.membership, outputs, lambda p: plot_dendrogram(res, path=p))
     info(quiet, f"{len(res.membership)} {of} in {res.k} clusters ({method})")
+
+
+@cli.command("topics")
+@stats_input
+@click.option("--k", "k", type=int, help="Number of topics (needed unless --find-k).")
+@click.option("--method", type=click.Choice(["lda", "nmf"]), default="lda", show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True, help="Random state: the same seed, the same topics.")
+@click.option("--min-df", type=click.IntRange(min=1), default=2, show_default=True, help="Least documents with a word.")
+@click.option("--top", "n_top", type=click.IntRange(min=2), default=10, show_default=True, help="Words per topic.")
+@click.option("--by", help="Metadata column: add each group's mean topic share (share:<group>).")
+@click.option("--documents", type=click.Path(dir_okay=False, path_type=Path), help="Write document × topic shares.")
+@click.option(
+    "--find-k",
+    "find_k_spec",
+    metavar="FROM:TO",
+    help="Instead, fit K = FROM … TO and report perplexity and coherence per K (e.g. 2:20).",
+)
+@outputs_option("Output (repeatable): .csv .xlsx .tsv .md (topics, or the --find-k table); .png .svg with --find-k.")
+def topics_cmd(
+    tokens: Any,
+    codebook: Any,
+    unit: str,
+    quiet: bool,
+    k: int | None,
+    method: str,
+    seed: int,
+    min_df: int,
+    n_top: int,
+    by: str | None,
+    documents: Path | None,
+    find_k_spec: str | None,
+    outputs: tuple[Path, ...],
+) -> None:
+    """Topic model (トピックモデル): LDA or NMF topics with their top words, or --find-k."""
+    from kotoba_code.analysis.topics import find_k, parse_k_range, topic_model
+
+    if find_k_spec is not None:
+        table = find_k(tokens, parse_k_range(find_k_spec), method=method, seed=seed, min_df=min_df, n_top=n_top)
+        from kotoba_code.plot import plot_find_k
+
+        write_outputs(table.round(4), outputs, lambda p: plot_find_k(table, path=p))
+        best = table.loc[table["coherence"].idxmax(), "k"]
+        info(quiet, f"K = {table['k'].min()} … {table['k'].max()} fitted; most coherent: K = {best}")
+        return
+    if k is None:
+        raise click.UsageError("give --k (or --find-k FROM:TO)")
+    model = topic_model(tokens, k, method=method, seed=seed, min_df=min_df, n_top=n_top, by=by)
+    write_outputs(model.topics.round(4), outputs, None)
+    if documents is not None:
+        write_table(model.documents.round(4), documents)
+    perp = f", perplexity {model.perplexity:.1f}" if method == "lda" else ""
+    info(quiet, f"{k} topics ({method}, seed {seed}){perp}")
