@@ -57,3 +57,4 @@ def test_statistical_analyses_are_public():
     }
     assert analyses <= set(kotoba_code.__all__)
     assert kotoba_code.correspondence.__module__ == "kotoba_code.analysis.correspondence"
+    assert issubclass(kotoba_code.AnalysisError, kotoba_code.KotobaError)

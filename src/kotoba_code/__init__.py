@@ -15,7 +15,14 @@ from typing import Any
 
 from kotoba_code.analysis.frequency import word_frequency
 from kotoba_code.corpus import Corpus
-from kotoba_code.errors import CodebookError, CorpusReadError, KotobaError, KotobaWarning, TokenizerError
+from kotoba_code.errors import (
+    AnalysisError,
+    CodebookError,
+    CorpusReadError,
+    KotobaError,
+    KotobaWarning,
+    TokenizerError,
+)
 from kotoba_code.io.readers import read_corpus, read_table, read_transcripts
 from kotoba_code.io.writers import write_table
 from kotoba_code.tokenize import SudachiTokenizer, Token, Tokens, normalize_text, tokenize
@@ -56,6 +63,7 @@ _LAZY = {
 }
 
 __all__ = [
+    "AnalysisError",
     "Codebook",
     "CodebookError",
     "CodingResult",
