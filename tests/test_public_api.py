@@ -37,3 +37,24 @@ def issubclass_safe(obj, cls):
 
 def test_lazy_names_are_public():
     assert set(kotoba_code._LAZY) <= set(kotoba_code.__all__)
+
+
+def test_statistical_analyses_are_public():
+    analyses = {
+        "correspondence",
+        "word_correspondence",
+        "word_group_table",
+        "code_group_table",
+        "mds",
+        "word_mds",
+        "code_mds",
+        "cluster_terms",
+        "word_clusters",
+        "code_clusters",
+        "topic_model",
+        "related_words",
+        "search",
+    }
+    assert analyses <= set(kotoba_code.__all__)
+    assert kotoba_code.correspondence.__module__ == "kotoba_code.analysis.correspondence"
+    assert issubclass(kotoba_code.AnalysisError, kotoba_code.KotobaError)

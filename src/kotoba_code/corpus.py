@@ -73,7 +73,7 @@ class Corpus:
     ) -> None:
         ids_arr = np.asarray([str(i) for i in ids], dtype=object)
         if len(ids_arr) != len(texts):
-            raise ValueError(f"{len(ids_arr)} ids for {len(texts)} texts")
+            raise CorpusReadError(Errors.E121.format(n_ids=len(ids_arr), n_texts=len(texts)))
         if len(set(ids_arr.tolist())) != len(ids_arr):
             seen: dict[str, int] = {}
             for row, i in enumerate(ids_arr.tolist()):

@@ -7,7 +7,7 @@ look an error up by its code. Code ranges follow the pipeline::
     E2xx  tokenization (tokenizer settings, user words, cache)
     E3xx  codebooks and coding rules
     E4xx  interoperability (REFI-QDA, archives, KH Coder export, forms)
-    E5xx  analyses
+    E5xx  analyses (correspondence analysis, MDS, clustering, topics, search, options)
     E9xx  command line and output files
 
 The exception tree::
@@ -49,6 +49,7 @@ class Errors(metaclass=_ErrorsWithCodes):
     E108 = "{path}: line {line} is not valid JSON: {reason}"
     E109 = "{path}: the file has no rows."
     E110 = "{path}: no such file or directory."
+    E121 = "Corpus: {n_ids} ids for {n_texts} texts; give one id per text."
     E111 = "Unit {unit!r} is not known. Use one of: {units}."
     E112 = "Metadata column {column!r} does not exist. Columns: {columns}."
     E114 = "{path}: row {row} (id {id}): unknown code id(s) {codes}. Codes of the codebook: {known}."
@@ -104,8 +105,17 @@ class Errors(metaclass=_ErrorsWithCodes):
     E407 = "{path}, {member}: not well-formed XML: {reason}"
     E408 = "{path}: not a REFI-QDA {kind}: {reason}"
     E409 = "{path}, code {code!r}: the kotoba-code block of its description is not valid YAML: {reason}"
+    E420 = "write_qdpx(): spans must be 'evidence' or 'unit', not {spans!r}."
     E410 = "{path}: {what} {name!r} contains {char!r}, which {encoding} cannot encode. Write with encoding='utf-8'."
     # E5xx analyses
+    E501 = "{what}: the table needs at least 2 rows and 2 columns with counts; it has {rows} × {cols}."
+    E502 = "{what}: counts must be finite and non-negative; column {column!r} has {value!r}."
+    E503 = "{what}: {n} {kind} to analyse, at least {need} are needed. {hint}"
+    E504 = "Term {term!r} occurs in no unit; nothing is associated with it. {hint}"
+    E505 = "Code {code!r} is not in the codebook. Codes: {known}."
+    E506 = "Number of topics {k} is not valid: use an integer from 2 to {max_k} (the corpus has {n_docs} documents)."
+    E507 = "--find-k {spec!r}: use FROM:TO with 2 <= FROM < TO, e.g. 2:20."
+    E508 = "Search rule {rule!r}: {reason}"
     E531 = "Unknown keyness measure {measure!r}. Use one of: {known}."
     E532 = "Unknown co-occurrence measure {measure!r}. Use one of: {known}."
     E533 = "Unknown word key {key!r}. Use one of: {known}."
@@ -113,6 +123,8 @@ class Errors(metaclass=_ErrorsWithCodes):
     E535 = "Unknown KWIC sort order {sort!r}. Use one of: {known}."
     E536 = "Unknown community detection {communities!r}. Use one of: {known}."
     E537 = "{func}() takes {takes}, not the path {path}: read it first with kotoba_code.io.labels.{reader}()."
+    E538 = "{func}(): {param} must be one of {known}; got {value!r}."
+    E539 = "{func}(): {msg}"
     # E9xx command line and output files
     E901 = "{path}: unsupported output format {suffix!r} for {what}. Use one of: {supported}."
     # Values an .xlsx file cannot hold: every value is checked before writing.
@@ -144,6 +156,9 @@ class Warnings(metaclass=_ErrorsWithCodes):
     W202 = "Token cache entry {path} is damaged ({reason}); it was discarded and the corpus is tokenized afresh."
     # W4xx interoperability
     W401 = "{path}: code(s) {codes} match no code of the codebook; their codings are ignored. Codebook: {known}."
+    # W5xx analyses
+    W501 = "{what}: rows or columns with no counts left out: {names}."
+    W502 = "Non-metric MDS did not converge in {max_iter} iterations (stress {stress:.4f}); the layout may be rough."
 
 
 class KotobaError(Exception):
@@ -168,6 +183,8 @@ class AnalysisError(KotobaError, ValueError):
 
 class OutputError(KotobaError, ValueError):
     """A result cannot be written as asked (for example an unknown file format)."""
+
+    """An analysis cannot be computed from the data or settings given."""
 
 
 class KotobaWarning(UserWarning):

@@ -274,3 +274,316 @@ function highlight(id) {{
 }}
 </script></body></html>
 """
+
+
+# --- Multivariate analyses: correspondence analysis, MDS, dendrograms -------
+
+# Cluster colours: the palette without its grey (grey marks links above the cut), then more.
+_CLUSTER_COLORS = [c for c in _PALETTE if c != "#8C8C8C"] + ["#2F4B7C", "#A05195", "#7A9A01", "#D45087"]
+
+
+def _cluster_color(k: int) -> str:
+    return _CLUSTER_COLORS[(k - 1) % len(_CLUSTER_COLORS)] if k > 0 else "#4C72B0"
+
+
+def place_labels(ax: Any, x: Any, y: Any, labels: list[str], *, fontsize: float = 9.0, **text_kw: Any) -> list[Any]:
+    """Write ``labels`` next to the points (x, y) and move them apart so that
+    none overlaps another (adjustText, with a deterministic separation pass
+    after it); a thin line joins a moved label to its point."""
+    from adjustText import adjust_text
+
+    texts = [
+        ax.text(float(xi), float(yi), str(lab), fontsize=fontsize, ha="center", va="center", **text_kw)
+        for xi, yi, lab in zip(x, y, labels, strict=True)
+    ]
+    if len(texts) > 1:
+        adjust_text(
+            texts,
+            x=list(map(float, x)),
+            y=list(map(float, y)),
+            ax=ax,
+            expand=(1.1, 1.3),
+            force_text=(0.3, 0.5),
+            arrowprops={"arrowstyle": "-", "color": "#888888", "lw": 0.5},
+            iter_lim=400,
+        )
+        _separate_labels(ax, texts)
+    return texts
+
+
+def _separate_labels(ax: Any, texts: list[Any], rounds: int = 300) -> None:
+    """Push apart label boxes that still overlap (adjustText stops at its
+    iteration limit), in display coordinates, moving each pair along the
+    axis that needs the smaller move."""
+    import numpy as np
+
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    inv = ax.transData.inverted()
+    for _ in range(rounds):
+        boxes = np.array([t.get_window_extent(renderer).extents for t in texts])  # x0 y0 x1 y1
+        pad = 1.0
+        ox = np.minimum(boxes[:, None, 2], boxes[None, :, 2]) - np.maximum(boxes[:, None, 0], boxes[None, :, 0]) + pad
+        oy = np.minimum(boxes[:, None, 3], boxes[None, :, 3]) - np.maximum(boxes[:, None, 1], boxes[None, :, 1]) + pad
+        clash = (ox > 0) & (oy > 0)
+        np.fill_diagonal(clash, False)
+        if not clash.any():
+            return
+        cx = (boxes[:, 0] + boxes[:, 2]) / 2
+        cy = (boxes[:, 1] + boxes[:, 3]) / 2
+        dx = cx[:, None] - cx[None, :]
+        dy = cy[:, None] - cy[None, :]
+        # Ties (identical centres) are broken by position in the list, so the result is deterministic.
+        idx = np.arange(len(texts))
+        tie = np.where(idx[:, None] > idx[None, :], 1.0, -1.0)
+        move_y = clash & (oy <= ox)
+        move_x = clash & ~move_y
+        shift_x = (np.where(move_x, ox * np.where(dx != 0, np.sign(dx), tie), 0.0) / 2).sum(axis=1)
+        shift_y = (np.where(move_y, oy * np.where(dy != 0, np.sign(dy), tie), 0.0) / 2).sum(axis=1)
+        for t, sx, sy in zip(texts, shift_x, shift_y, strict=True):
+            if sx or sy:
+                px, py = ax.transData.transform(t.get_position())
+                t.set_position(inv.transform((px + sx, py + sy)))
+
+
+def label_overlaps(ax: Any) -> list[tuple[str, str]]:
+    """Pairs of text labels in ``ax`` whose boxes overlap (for checking figures)."""
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    texts = [t for t in ax.texts if t.get_text().strip() and t.get_visible()]
+    boxes = [t.get_window_extent(renderer) for t in texts]
+    out = []
+    for i in range(len(texts)):
+        for j in range(i + 1, len(texts)):
+            a, b = boxes[i], boxes[j]
+            if min(a.x1, b.x1) - max(a.x0, b.x0) > 0.5 and min(a.y1, b.y1) - max(a.y0, b.y0) > 0.5:
+                out.append((texts[i].get_text(), texts[j].get_text()))
+    return out
+
+
+def _bubble_sizes(freq: Any, *, smallest: float = 30.0, largest: float = 900.0) -> Any:
+    """Marker areas proportional to frequency (a bubble's area, not its radius, is read as size)."""
+    import numpy as np
+
+    f = np.asarray(freq, dtype=float)
+    top = f.max() if len(f) and f.max() > 0 else 1.0
+    return smallest + (largest - smallest) * f / top
+
+
+def plot_correspondence(
+    ca: Any,
+    *,
+    dims: tuple[int, int] = (1, 2),
+    row_kind: str = "グループ",
+    column_kind: str = "語",
+    title: str = "",
+    path: str | Path | None = None,
+    ax: Any = None,
+) -> Any:
+    """Correspondence-analysis map: columns (words or codes) as bubbles sized
+    by frequency, rows (groups) as red squares, origin cross-hairs, and the
+    explained inertia on the axes. Returns the Axes.
+
+    With one dimension only (two groups), the words are spread along it and
+    drawn against their frequency, so the map stays readable.
+    """
+    japanese_font()
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 7.5))
+    d1, d2 = dims
+    c1 = f"dim{d1}"
+    one_dim = f"dim{d2}" not in ca.columns.columns
+    col_freq = ca.table.sum(axis=0).loc[ca.columns.index].to_numpy(dtype=float)
+    cx = ca.columns[c1].to_numpy()
+    rx = ca.rows[c1].to_numpy()
+    if one_dim:
+        from matplotlib.ticker import FuncFormatter
+
+        ax.set_yscale("log")
+        # Plain counts on the log axis: "200", not "2 × 10²".
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+        ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _: ""))
+        cy = np.maximum(col_freq, 1.0)
+        ry = np.full(len(rx), max(col_freq.max(), 1.0) * 1.6)
+    else:
+        cy = ca.columns[f"dim{d2}"].to_numpy()
+        ry = ca.rows[f"dim{d2}"].to_numpy()
+    ax.axhline(0 if not one_dim else np.nan, color="#999999", lw=0.8, ls="--", zorder=0)
+    ax.axvline(0, color="#999999", lw=0.8, ls="--", zorder=0)
+    ax.scatter(
+        cx, cy, s=_bubble_sizes(col_freq), color="#4C72B0", alpha=0.35, edgecolors="#4C72B0", linewidths=0.6, zorder=2
+    )
+    ax.scatter(rx, ry, s=90, marker="s", color="#C44E52", edgecolors="white", linewidths=0.8, zorder=3)
+    xs = np.concatenate([cx, rx])
+    ys = np.concatenate([cy, ry])
+    span_x = np.ptp(xs) or 1.0
+    ax.set_xlim(xs.min() - 0.12 * span_x, xs.max() + 0.12 * span_x)
+    if one_dim:
+        ax.set_ylim(ys.min() / 1.6, ys.max() * 1.6)
+    else:
+        span_y = np.ptp(ys) or 1.0
+        ax.set_ylim(ys.min() - 0.12 * span_y, ys.max() + 0.12 * span_y)
+    labels = [str(s) for s in ca.columns.index] + [str(s) for s in ca.rows.index]
+    texts = place_labels(ax, xs, ys, labels, fontsize=9)
+    for t in texts[len(cx) :]:
+        t.set_color("#A02020")
+        t.set_fontsize(10)
+    _separate_labels(ax, texts)
+    ev = ca.explained
+    ax.set_xlabel(f"成分{d1}（{ev.loc[d1] * 100:.2f}%）")
+    ax.set_ylabel("度数（対数目盛）" if one_dim else f"成分{d2}（{ev.loc[d2] * 100:.2f}%）")
+    ax.set_title(title or f"対応分析：{column_kind} × {row_kind}（{len(cx)}{column_kind}、{len(rx)}群）", fontsize=11)
+    # Legend for bubble sizes: three round frequencies spanning the range.
+    top = col_freq.max() if len(col_freq) else 1
+    marks = sorted({_round_nice(top), _round_nice(top / 3), _round_nice(top / 10)} - {0})
+    sizes = _bubble_sizes([*marks, top])[:-1]
+    handles = [ax.scatter([], [], s=s, color="#4C72B0", alpha=0.35, edgecolors="#4C72B0") for s in sizes]
+    ax.legend(
+        handles,
+        [f"{m:,}" for m in marks],
+        title="度数",
+        loc="best",
+        labelspacing=1.3,
+        borderpad=1.0,
+        fontsize=8,
+        title_fontsize=8,
+    )
+    ax.figure.tight_layout()
+    if path is not None:
+        ax.figure.savefig(path, dpi=150)
+    return ax
+
+
+def _round_nice(v: float) -> int:
+    """A round number near v (1, 2 or 5 × a power of ten)."""
+    import math
+
+    if v < 1:
+        return 0
+    p = 10 ** math.floor(math.log10(v))
+    return int(min((1, 2, 5, 10), key=lambda m: abs(m * p - v)) * p)
+
+
+def plot_mds(result: Any, *, title: str = "", path: str | Path | None = None, ax: Any = None) -> Any:
+    """MDS map: bubbles sized by frequency, coloured by cluster, labels kept
+    apart, stress in the title. Returns the Axes."""
+    japanese_font()
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 7.5))
+    xy = result.coordinates.to_numpy()
+    x = xy[:, 0]
+    y = xy[:, 1] if xy.shape[1] > 1 else np.zeros(len(x))
+    clusters = result.clusters.to_numpy()
+    colors = [_cluster_color(int(c)) for c in clusters]
+    ax.scatter(
+        x,
+        y,
+        s=_bubble_sizes(result.frequency.to_numpy()),
+        c=colors,
+        alpha=0.45,
+        edgecolors=colors,
+        linewidths=0.6,
+        zorder=2,
+    )
+    span_x, span_y = (np.ptp(x) or 1.0), (np.ptp(y) or 1.0)
+    ax.set_xlim(x.min() - 0.12 * span_x, x.max() + 0.12 * span_x)
+    ax.set_ylim(y.min() - 0.12 * span_y, y.max() + 0.12 * span_y)
+    place_labels(ax, x, y, [str(s) for s in result.coordinates.index], fontsize=9)
+    names = {"nonmetric": "Kruskal 非計量", "metric": "計量", "classical": "古典的（Torgerson）"}
+    ax.set_title(
+        title
+        or f"多次元尺度構成法：{names.get(result.method, result.method)}、Jaccard 距離（stress = {result.stress:.3f}）",
+        fontsize=11,
+    )
+    ax.set_xlabel("次元1")
+    ax.set_ylabel("次元2")
+    if (clusters > 0).any():
+        from matplotlib.lines import Line2D
+
+        ks = sorted(set(clusters.tolist()))
+        handles = [Line2D([], [], marker="o", ls="", color=_cluster_color(k), alpha=0.6, markersize=8) for k in ks]
+        ax.legend(handles, [f"クラスター{k}" for k in ks], loc="best", fontsize=8, framealpha=0.8)
+    ax.figure.tight_layout()
+    if path is not None:
+        ax.figure.savefig(path, dpi=150)
+    return ax
+
+
+def plot_dendrogram(result: Any, *, title: str = "", path: str | Path | None = None, ax: Any = None) -> Any:
+    """Dendrogram of a :class:`~kotoba_code.analysis.clustering.ClusterResult`,
+    drawn sideways so Japanese labels read horizontally, branches coloured by
+    cluster, the cut marked, and each term's frequency beside its label."""
+    japanese_font()
+    import matplotlib.pyplot as plt
+    from scipy.cluster.hierarchy import dendrogram
+
+    n = len(result.membership)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, max(4.0, 0.26 * n + 1.5)))
+    labels = list(result.distances.index)
+    freq = dict(zip(result.membership["label"], result.membership["frequency"], strict=True))
+    cluster_of = dict(zip(result.membership["label"], result.membership["cluster"], strict=True))
+    leaf_color = {i: _cluster_color(cluster_of[lab]) for i, lab in enumerate(labels)}
+
+    # Colour a link by its cluster when both sides are in the same one, grey above the cut.
+    members: dict[int, set[int]] = {i: {i} for i in range(n)}
+    for j, (a, b, _, _) in enumerate(result.linkage):
+        members[n + j] = members[int(a)] | members[int(b)]
+
+    def link_color(node: int) -> str:
+        cl = {cluster_of[labels[i]] for i in members[node]}
+        return _cluster_color(cl.pop()) if len(cl) == 1 else "#999999"
+
+    dendrogram(
+        result.linkage,
+        labels=[f"{lab}（{freq[lab]}）" if freq[lab] else lab for lab in labels],
+        orientation="right",
+        ax=ax,
+        link_color_func=link_color,
+        leaf_font_size=9,
+    )
+    # dendrogram lists leaves bottom-up with orientation="right": reverse so the first cluster is on top
+    ax.invert_yaxis()
+    order = result.membership["label"].tolist()
+    for tick, lab in zip(ax.get_yticklabels(), order, strict=True):
+        tick.set_color(leaf_color[labels.index(lab)])
+    if 1 < result.k < n:
+        ax.axvline(result.cut_height, color="#C44E52", ls="--", lw=0.8)
+    method = {"ward": "Ward 法", "average": "群平均法", "complete": "最遠隣法", "single": "最近隣法"}.get(
+        result.method, result.method
+    )
+    ax.set_title(title or f"階層的クラスター分析：{method}、Jaccard 距離（{result.k}クラスター）", fontsize=11)
+    ax.set_xlabel("併合水準（距離）")
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    ax.figure.tight_layout()
+    if path is not None:
+        ax.figure.savefig(path, dpi=150)
+    return ax
+
+
+def plot_find_k(table: pd.DataFrame, *, path: str | Path | None = None) -> Any:
+    """Perplexity and coherence against the number of topics (two panels). Returns the Figure."""
+    japanese_font()
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.6))
+    panels = [("perplexity", "パープレキシティ（低いほど良い）"), ("coherence", "UMass コヒーレンス（高いほど良い）")]
+    for ax, (col, name) in zip(axes, panels, strict=True):
+        ax.plot(table["k"], table[col], marker="o", color="#4C72B0")
+        ax.set_xlabel("トピック数 K")
+        ax.set_title(name, fontsize=10)
+        ax.set_xticks(table["k"])
+        ax.grid(alpha=0.3)
+    fig.suptitle("最適なトピック数の探索", fontsize=11)
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path, dpi=150)
+    return fig

@@ -73,6 +73,7 @@ def apply_codebook(
     --------
     >>> from kotoba_code import Corpus
     >>> cb = Codebook.from_dict({"codes": [{"id": "gap", "rule": "温度差"}]})
+    >>> from kotoba_code.coding import apply_codebook
     >>> apply_codebook(cb, Corpus.from_texts(["温度差がある"]), cache=False).counts.to_dict()
     {'gap': 1}
     """

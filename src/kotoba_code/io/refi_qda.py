@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from kotoba_code.errors import CodebookError, CorpusReadError, Errors, KotobaWarning, Warnings
+from kotoba_code.errors import CodebookError, CorpusReadError, Errors, KotobaWarning, OutputError, Warnings
 from kotoba_code.evaluate.samples import LabelledSample
 from kotoba_code.io.archive import MAX_MEMBERS, MAX_TOTAL_BYTES, check_zip, parse_xml
 from kotoba_code.io.codebook_yaml import dump_yaml
@@ -422,7 +422,7 @@ def write_qdpx(
     from kotoba_code.coding.result import CodingResult
 
     if spans not in ("evidence", "unit"):
-        raise ValueError(f"spans must be 'evidence' or 'unit', not {spans!r}")
+        raise OutputError(Errors.E420.format(spans=spans))
     path = Path(path)
     if isinstance(data, CodingResult):
         # The result keeps the corpus it coded only through its unit index.
