@@ -169,3 +169,38 @@ def test_keyness_and_shared_terms():
     assert a_x["effect"] > 0
     shared = shared_terms(kt, min_share=0.5)
     assert shared["term"].tolist() == ["y"]
+
+
+def test_modularity_is_networkx_value_and_the_same_in_every_process(tmp_path):
+    """Modularity equals networkx's, and a network's GraphML is byte-identical
+    across processes with different string hashing (it used to differ in the
+    last digits of the modularity)."""
+    import os
+    import subprocess
+    import sys
+
+    from kotoba_code.analysis.network import modularity
+
+    g = nx.karate_club_graph()
+    parts = nx.community.louvain_communities(g, seed=2)
+    for k, members in enumerate(parts):
+        for n in members:
+            g.nodes[n]["community"] = k
+    assert modularity(g) == pytest.approx(nx.community.modularity(g, parts, weight="weight"), abs=1e-12)
+    src = tmp_path / "a.csv"
+    src.write_text(
+        "id,group,text\n"
+        + "".join(
+            f"{i},{'AB'[i % 2]},ハローワークと連携して面接の練習と交通費の支援を行う{i % 5}\n" for i in range(40)
+        ),
+        encoding="utf-8",
+    )
+    outs = []
+    for seed in ("1", "2", "3"):
+        out = tmp_path / f"n{seed}.graphml"
+        code = "from kotoba_code.cli import main; main()"
+        args = [sys.executable, "-c", code, "network", str(src), "--by", "group", "--min-df", "1", "--no-cache"]
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run([*args, "-q", "-o", str(out)], check=True, env=env)
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1] == outs[2]
