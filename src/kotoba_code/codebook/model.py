@@ -186,7 +186,7 @@ class Codebook:
     @classmethod
     def load(cls, path_or_name: str | Path) -> Codebook:
         """Load a codebook from a YAML file, a KH Coder rule file (``.cod``,
-        ``.txt``), or by the name of a shipped codebook (``welfare_employment``).
+        ``.txt``), a REFI-QDA codebook (``.qdc``), or by the name of a shipped codebook (``welfare_employment``).
 
         Examples
         --------
@@ -206,6 +206,11 @@ class Codebook:
             except UnicodeDecodeError as exc:
                 raise CodebookError(Errors.E307.format(where=path, tried="UTF-8")) from exc
             return cls.from_yaml(text, source=str(path))
+        if path.suffix.lower() in (".qdc", ".qdpx"):
+            # read_qdc tells a project (.qdpx) from a codebook and says what to pass.
+            from kotoba_code.io.refi_qda import read_qdc
+
+            return read_qdc(path)
         from kotoba_code.codebook.khcoder import read_khcoder_rules
 
         return read_khcoder_rules(path)
@@ -213,10 +218,7 @@ class Codebook:
     @classmethod
     def from_yaml(cls, text: str, *, source: str = "<yaml>") -> Codebook:
         """Build a codebook from YAML text (safe-loaded, with line numbers)."""
-        try:
-            data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader is a SafeLoader
-        except yaml.YAMLError as exc:
-            raise CodebookError(Errors.E305.format(where=source, reason=str(exc).replace("\n", " "))) from exc
+        data = load_untrusted_yaml(text, where=source, loader=_LineLoader)
         if not isinstance(data, dict):
             raise CodebookError(Errors.E306.format(where=source, msg="the top level must be a mapping with 'codes'"))
         return cls.from_dict(data, source=source)
@@ -282,6 +284,8 @@ class Codebook:
             add_codes(data["codes"], "", data.get("__line__", 0))
         if problems:
             raise CodebookError("\n".join(problems))
+        if not codes:
+            raise CodebookError(Errors.E315.format(where=source))
         synonym_data = data.get("synonyms") or {}
         synonyms = {str(k): [str(w) for w in v] for k, v in synonym_data.items() if not str(k).startswith("__")}
         key_lines = synonym_data.get("__key_lines__", {})
@@ -569,6 +573,58 @@ class Codebook:
         return [w for _, w in sorted(out, key=lambda x: x[0])]
 
 
+def load_untrusted_yaml(text: str, *, where: str, loader: type[Any] | None = None) -> Any:
+    """Safe-load YAML that may come from someone else: aliases are refused
+    before anything walks the data, since nine aliases of nine aliases
+    (a "billion laughs") expand to billions of items; nesting too deep for
+    the stack is refused too. ``loader`` is a SafeLoader class (default:
+    libyaml's where PyYAML has it).
+
+    Examples
+    --------
+    >>> load_untrusted_yaml("a: [1, 2]", where="cb.yaml")
+    {'a': [1, 2]}
+    >>> load_untrusted_yaml("a: &x [1]\\nb: *x", where="cb.yaml")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    kotoba_code.errors.CodebookError: [E314] cb.yaml, line 1: this value is used again through a YAML alias ...
+    """
+    ld = (loader or _SafeLoader)(text)
+    try:
+        node = ld.get_single_node()
+        if node is None:
+            return None
+        _refuse_aliases(node, where)
+        return ld.construct_document(node)
+    except yaml.YAMLError as exc:
+        raise CodebookError(Errors.E305.format(where=where, reason=str(exc).replace("\n", " "))) from exc
+    except RecursionError as exc:
+        raise CodebookError(Errors.E305.format(where=where, reason="nested too deeply")) from exc
+    finally:
+        ld.dispose()
+
+
+def _refuse_aliases(root: yaml.Node, where: str) -> None:
+    """Raise E314 if any node is reached twice: the composer gives an alias
+    the very node its anchor marks, so a repeat is an alias. Iterative, so
+    deep nesting cannot exhaust the stack here."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            raise CodebookError(Errors.E314.format(where=where, line=node.start_mark.line + 1))
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+
+
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 class _LineMarks:
     """Records the line of every mapping and of its values while loading."""
 
@@ -596,4 +652,4 @@ class _LineLoader(_LineMarks, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  #
     matters because every recode reloads it), else the pure-Python one."""
 
 
-__all__ = ["Code", "Codebook", "LintWarning", "SHIPPED"]
+__all__ = ["Code", "Codebook", "LintWarning", "SHIPPED", "load_untrusted_yaml"]

@@ -39,10 +39,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from kotoba_code.errors import CodebookError, CorpusReadError, Errors, KotobaWarning, Warnings
-from kotoba_code.io.archive import MAX_MEMBERS, MAX_TOTAL_BYTES, check_zip, parse_xml
+from kotoba_code.io.archive import MAX_MEMBERS, MAX_TOTAL_BYTES, MAX_XML_BYTES, check_zip, parse_xml_stream
 from kotoba_code.io.codebook_yaml import dump_yaml
 
 if TYPE_CHECKING:
@@ -122,10 +121,13 @@ def split_trailer(text: str, key: str, *, where: str = "<description>") -> tuple
     marks = list(re.finditer(rf"(?m)^{re.escape(key)}:[ \t]*$", text))
     if not marks:
         return text, None
+    from kotoba_code.codebook.model import load_untrusted_yaml
+
     start = marks[-1].start()
     try:
-        data = yaml.safe_load(text[start:])[key]
-    except (yaml.YAMLError, TypeError) as exc:
+        # The file may come from anyone: no aliases (a "billion laughs" in a description).
+        data = load_untrusted_yaml(text[start:], where=where)[key]
+    except (CodebookError, TypeError) as exc:
         raise CodebookError(Errors.E409.format(path=where, code=key, reason=str(exc).replace("\n", " "))) from exc
     if not isinstance(data, dict):
         raise CodebookError(Errors.E409.format(path=where, code=key, reason=f"'{key}:' must hold a mapping"))
@@ -260,7 +262,7 @@ def write_qdc(codebook: Codebook, path: str | Path) -> Path:
     return path
 
 
-def read_qdc(path: str | Path, *, max_bytes: int = MAX_TOTAL_BYTES) -> Codebook:
+def read_qdc(path: str | Path, *, max_bytes: int = MAX_XML_BYTES) -> Codebook:
     """Read a REFI-QDA codebook (``.qdc``) written by kotoba_code or any QDA program.
 
     Codes written by kotoba_code come back with their ids, rules and notes.
@@ -273,13 +275,35 @@ def read_qdc(path: str | Path, *, max_bytes: int = MAX_TOTAL_BYTES) -> Codebook:
     path = Path(path)
     if not path.exists():
         raise CorpusReadError(Errors.E110.format(path=path))
-    if path.stat().st_size > max_bytes:
-        raise CorpusReadError(Errors.E404.format(path=path, member=path.name, limit=max_bytes))
-    root = parse_xml(path.read_bytes(), path=path, member=path.name)
+    if _sniff(path) == "zip":
+        raise CorpusReadError(
+            Errors.E411.format(path=path, found="project (.qdpx)", expected="codebook (.qdc)", suffix=".qdc")
+        )
+    with path.open("rb") as f:
+        root = parse_xml_stream(f, path=path, member=path.name, max_bytes=max_bytes, declared=path.stat().st_size)
+    if _local(root.tag) == "Project":
+        raise CorpusReadError(
+            Errors.E411.format(path=path, found="project file (.qde)", expected="codebook (.qdc)", suffix=".qdc")
+        )
     if _local(root.tag) != "CodeBook" or _kid(root, "Codes") is None:
         raise CorpusReadError(Errors.E408.format(path=path, kind="codebook", reason="no <CodeBook> with <Codes>"))
     records = read_code_records(root, where=str(path))
-    return build_codebook(records, _read_settings(root, where=str(path)), source=str(path), default_name=path.stem)
+    cb = build_codebook(records, _read_settings(root, where=str(path)), source=str(path), default_name=path.stem)
+    if not cb.codes:
+        raise CodebookError(Errors.E315.format(where=path))
+    return cb
+
+
+def _sniff(path: Path) -> str:
+    """``"zip"`` for a zip archive (a .qdpx), ``"codebook"`` for XML whose
+    root is ``<CodeBook>`` (a .qdc), else ``""``: to tell someone who passed
+    one for the other what to pass instead."""
+    with path.open("rb") as f:
+        head = f.read(4096)
+    if head.startswith(b"PK\x03\x04"):
+        return "zip"
+    text = head.decode("utf-8", "replace")
+    return "codebook" if re.search(r"<(\w+:)?CodeBook[\s>]", text) and "<Project" not in text else ""
 
 
 def read_code_records(parent: Element, *, where: str) -> list[dict[str, Any]]:
@@ -609,13 +633,20 @@ def read_qdpx(
     path = Path(path)
     if not path.exists():
         raise CorpusReadError(Errors.E110.format(path=path))
+    if _sniff(path) == "codebook":
+        raise CorpusReadError(
+            Errors.E411.format(path=path, found="codebook (.qdc)", expected="project (.qdpx)", suffix=".qdpx")
+        )
+    _refuse_large_qde(path)
     check_zip(path, max_members=max_members, max_total_bytes=max_total_bytes)
     with zipfile.ZipFile(path) as zf:
         names = set(zf.namelist())
         qde = "project.qde" if "project.qde" in names else next((n for n in names if n.endswith(".qde")), None)
         if qde is None:
             raise CorpusReadError(Errors.E408.format(path=path, kind="project", reason="no project.qde in the archive"))
-        root = parse_xml(zf.read(qde), path=path, member=qde)
+        with zf.open(qde) as stream:
+            # Streamed with its own, lower cap: the XML becomes a tree several times its size.
+            root = parse_xml_stream(stream, path=path, member=qde, declared=zf.getinfo(qde).file_size)
         if _local(root.tag) != "Project":
             raise CorpusReadError(Errors.E408.format(path=path, kind="project", reason="the root is not <Project>"))
         users = {u.get("guid", ""): u.get("name") or u.get("id") or "" for u in _all(root, "Users", "User")}
@@ -626,6 +657,19 @@ def read_qdpx(
     variables = _read_variables(root, docs, source_values)
     codes = pd.DataFrame(records, columns=list(records[0]) if records else ["kind", "guid", "id", "label", "parent"])
     return RefiProject(docs, codes, selections, variables, _read_settings(root, where=str(path)), source=str(path))
+
+
+def _refuse_large_qde(path: Path) -> None:
+    """Refuse a project XML declared larger than the XML limit before the
+    archive check inflates every member (a 1 GiB project.qde compresses to
+    a few MB). Declared sizes can lie; the streaming parse caps the rest."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for info in zf.infolist():
+                if info.filename.endswith(".qde") and info.file_size > MAX_XML_BYTES:
+                    raise CorpusReadError(Errors.E404.format(path=path, member=info.filename, limit=MAX_XML_BYTES))
+    except (zipfile.BadZipFile, OSError):
+        return  # check_zip says what is wrong with the archive
 
 
 def _all(root: Element, wrapper: str, name: str) -> list[Element]:
