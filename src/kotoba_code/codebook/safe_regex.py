@@ -32,6 +32,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import numpy as np
+
 from kotoba_code.errors import CodebookError, Errors
 
 try:
@@ -153,6 +155,76 @@ def _emit(items: object, out: list[str]) -> bool:
     return True
 
 
+def _re2_spans(rx: object, data: bytes) -> list[tuple[int, int]]:
+    """Byte spans of the matches in ``data``, as finditer finds them, from
+    the wrapper's matcher directly: its finditer costs microseconds per match
+    in Python. RE2 runs only patterns that cannot match empty, so every
+    match moves the search on."""
+    match = rx._regexp.Match  # type: ignore[attr-defined]
+    unanchored = re2._Anchor.UNANCHORED
+    out: list[tuple[int, int]] = []
+    pos, end = 0, len(data)
+    while pos < end:
+        span = match(unanchored, data, pos, end)[0]
+        if span[0] < 0:
+            break
+        out.append(span)
+        pos = span[1]
+    return out
+
+
+def _is_literal(pattern: str) -> bool:
+    """Whether ``pattern`` is a fixed string (every item a literal
+    character): re then tries one comparison of at most its length at each
+    position, so it cannot backtrack."""
+    if _parser is None:
+        return False
+    try:
+        parsed = _parser.parse(pattern)
+    except (re.error, RecursionError, OverflowError, TypeError, ValueError):
+        return False
+    return bool(len(parsed)) and not parsed.state.flags & ~re.UNICODE and all(op is _c.LITERAL for op, _ in parsed)
+
+
+class _Utf8:
+    """A text as UTF-8, with the conversion of byte offsets to characters."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.data = text.encode("utf-8")
+        self._starts: np.ndarray | None = None
+
+    def to_chars(self, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        if len(self.data) == len(self.text):  # ASCII: bytes are characters
+            return spans
+        if self._starts is None:
+            cp = np.frombuffer(self.text.encode("utf-32-le"), dtype=np.uint32)
+            size = 1 + (cp >= 0x80).astype(np.int64) + (cp >= 0x800) + (cp >= 0x10000)
+            self._starts = np.concatenate([[0], np.cumsum(size)])
+        chars = np.searchsorted(self._starts, np.asarray(spans, dtype=np.int64).ravel())
+        return list(zip(chars[0::2].tolist(), chars[1::2].tolist(), strict=True))
+
+
+# The last text encoded: the engine searches the same joined corpus text with
+# pattern after pattern. Replaced as a whole, so threads never see half of it.
+_last_utf8: _Utf8 | None = None
+
+
+def _utf8(text: str) -> _Utf8 | None:
+    """``text`` as UTF-8 (the last one is kept), or None when it holds lone
+    surrogates, which UTF-8 cannot encode."""
+    global _last_utf8
+    last = _last_utf8
+    if last is not None and last.text is text:
+        return last
+    try:
+        encoded = _Utf8(text)
+    except UnicodeEncodeError:
+        return None
+    _last_utf8 = encoded
+    return encoded
+
+
 def _signals_usable() -> bool:
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
@@ -180,10 +252,13 @@ class RuleRegex:
         self.where, self.code, self.line = where, code, line
         self._re = re.compile(pattern)
         self._re2 = None
-        translated = re2_pattern(pattern)
+        self._literal = _is_literal(pattern)
+        translated = None if self._literal else re2_pattern(pattern)
         if translated is not None:
             try:
-                self._re2 = re2.compile(translated)
+                # On UTF-8 bytes: the wrapper's conversion of every match
+                # position back to characters costs more than the search.
+                self._re2 = re2.compile(translated.encode("utf-8"))
             except Exception:  # noqa: BLE001 - any RE2 refusal (size, syntax) means: use re
                 self._re2 = None
         self._regex = None
@@ -192,16 +267,17 @@ class RuleRegex:
 
     @property
     def engine(self) -> str:
-        """``"re2"`` or ``"re"`` (time-limited)."""
-        return "re2" if self._re2 is not None else "re"
+        """``"re2"``, ``"literal"`` (a fixed string: re finds it in linear
+        time, faster than RE2) or ``"re"`` (time-limited)."""
+        return "re2" if self._re2 is not None else "literal" if self._literal else "re"
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Start and end of every match in ``text``, as :func:`re.finditer` gives them."""
-        if self._re2 is not None:
-            try:
-                return [m.span() for m in self._re2.finditer(text)]
-            except UnicodeEncodeError:  # lone surrogates: RE2 takes UTF-8 only
-                pass
+        if self._literal:
+            return [m.span() for m in self._re.finditer(text)]
+        if self._re2 is not None and (encoded := _utf8(text)) is not None:
+            spans = _re2_spans(self._re2, encoded.data)
+            return encoded.to_chars(spans) if spans else []
         with self._limit(len(text)):
             if self._regex is not None:
                 return [m.span() for m in self._regex.finditer(text, timeout=self._allowed)]
@@ -213,10 +289,12 @@ class RuleRegex:
 
     def counts(self, texts: list[str]) -> list[int]:
         """:meth:`count` of each text, under one time limit."""
+        if self._literal:
+            return [len(self._re.findall(t)) for t in texts]
         if self._re2 is not None:
             try:
-                return [len(self._re2.findall(t)) for t in texts]
-            except UnicodeEncodeError:
+                return [len(_re2_spans(self._re2, t.encode("utf-8"))) for t in texts]
+            except UnicodeEncodeError:  # lone surrogates: RE2 takes UTF-8 only
                 pass
         with self._limit(sum(map(len, texts))):
             if self._regex is not None:
