@@ -25,6 +25,7 @@ come from someone else. So a rule's pattern runs:
 
 from __future__ import annotations
 
+import functools
 import re
 import signal
 import threading
@@ -155,6 +156,24 @@ def _emit(items: object, out: list[str]) -> bool:
     return True
 
 
+@functools.lru_cache(maxsize=4096)
+def _compiled(pattern: str) -> tuple[re.Pattern[str], bool, object | None]:
+    """The pattern for re, whether it is a fixed string, and for RE2 (None
+    when RE2 is not exact for it). Kept across coding runs: every recode
+    loads the codebook afresh, with the same patterns."""
+    literal = _is_literal(pattern)
+    translated = None if literal else re2_pattern(pattern)
+    compiled = None
+    if translated is not None:
+        try:
+            # On UTF-8 bytes: the wrapper's conversion of every match
+            # position back to characters costs more than the search.
+            compiled = re2.compile(translated.encode("utf-8"))
+        except Exception:  # noqa: BLE001 - any RE2 refusal (size, syntax) means: use re
+            compiled = None
+    return re.compile(pattern), literal, compiled
+
+
 def _re2_spans(rx: object, data: bytes) -> list[tuple[int, int]]:
     """Byte spans of the matches in ``data``, as finditer finds them, from
     the wrapper's matcher directly: its finditer costs microseconds per match
@@ -197,6 +216,9 @@ class _Utf8:
     def to_chars(self, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         if len(self.data) == len(self.text):  # ASCII: bytes are characters
             return spans
+        if len(spans) <= 4:  # a unit's few matches: cheaper than an offset table
+            data = self.data
+            return [(len(data[:a].decode("utf-8")), len(data[:b].decode("utf-8"))) for a, b in spans]
         if self._starts is None:
             cp = np.frombuffer(self.text.encode("utf-32-le"), dtype=np.uint32)
             size = 1 + (cp >= 0x80).astype(np.int64) + (cp >= 0x800) + (cp >= 0x10000)
@@ -250,17 +272,7 @@ class RuleRegex:
     def __init__(self, pattern: str, *, where: str = "<rule>", code: str = "?", line: int = 0) -> None:
         self.pattern = pattern
         self.where, self.code, self.line = where, code, line
-        self._re = re.compile(pattern)
-        self._re2 = None
-        self._literal = _is_literal(pattern)
-        translated = None if self._literal else re2_pattern(pattern)
-        if translated is not None:
-            try:
-                # On UTF-8 bytes: the wrapper's conversion of every match
-                # position back to characters costs more than the search.
-                self._re2 = re2.compile(translated.encode("utf-8"))
-            except Exception:  # noqa: BLE001 - any RE2 refusal (size, syntax) means: use re
-                self._re2 = None
+        self._re, self._literal, self._re2 = _compiled(pattern)
         self._regex = None
         self._left = TIME_BASE
         self._spent = 0.0
