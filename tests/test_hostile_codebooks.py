@@ -262,3 +262,15 @@ def test_a_huge_project_xml_in_a_small_qdpx_is_refused_without_reading_it(tmp_pa
     with pytest.raises(CorpusReadError, match=r"\[E404\] .*big\.qdpx: member 'project\.qde'"):
         read_qdpx(p)
     assert time.perf_counter() - t0 < 5
+
+
+def test_a_long_chain_of_code_references_loads_and_codes():
+    n = 3000
+    codes = [{"id": "c0", "rule": "温度差"}] + [{"id": f"c{i}", "rule": f"<*c{i - 1}>"} for i in range(1, n)]
+    cb = Codebook.from_dict({"codes": codes[::-1]})  # the last first: the order must come from the references
+    assert [c.id for c in cb.ordered_codes()][:3] == ["c0", "c1", "c2"]
+    res = cb.apply(Corpus.from_texts(["温度差がある", "なし"]), cache=False)
+    assert res.matrix[f"c{n - 1}"].tolist() == [True, False]
+    codes[0] = {"id": "c0", "rule": f"<*c{n - 1}>"}
+    with pytest.raises(CodebookError, match=r"\[E304\] .*cyclic.*c0 → c2999 → c2998"):
+        Codebook.from_dict({"codes": codes})

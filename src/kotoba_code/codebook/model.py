@@ -373,22 +373,29 @@ class Codebook:
             for c in self.codes
         }
         order: list[str] = []
-        state: dict[str, int] = {}
-
-        def visit(cid: str, path: list[str]) -> None:
-            if state.get(cid) == 2:
-                return
-            if state.get(cid) == 1:
-                cycle = path[path.index(cid) :] + [cid]
-                raise CodebookError(Errors.E304.format(where=self.source, cycle=" → ".join(cycle)))
-            state[cid] = 1
-            for d in deps[cid]:
-                visit(d, path + [cid])  # type: ignore[arg-type]
-            state[cid] = 2
-            order.append(cid)
-
+        state: dict[str, int] = {}  # 1: on the current path, 2: done
+        # Depth first with a stack of its own: a codebook from someone else
+        # may chain thousands of codes, each referring to the next.
         for c in self.codes:
-            visit(c.id, [])
+            if state.get(c.id) == 2:
+                continue
+            state[c.id] = 1
+            path = [c.id]
+            stack = [iter(deps[c.id])]
+            while stack:
+                d = next(stack[-1], None)
+                if d is None:
+                    stack.pop()
+                    done = path.pop()
+                    state[done] = 2
+                    order.append(done)
+                elif state.get(d) == 1:
+                    cycle = path[path.index(d) :] + [d]
+                    raise CodebookError(Errors.E304.format(where=self.source, cycle=" → ".join(cycle)))
+                elif state.get(d) != 2:
+                    state[d] = 1
+                    path.append(d)
+                    stack.append(iter(deps[d]))
         return [self._by_id[i] for i in order]
 
     def ordered_codes(self) -> list[Code]:
