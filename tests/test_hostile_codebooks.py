@@ -274,3 +274,17 @@ def test_a_long_chain_of_code_references_loads_and_codes():
     codes[0] = {"id": "c0", "rule": f"<*c{n - 1}>"}
     with pytest.raises(CodebookError, match=r"\[E304\] .*cyclic.*c0 → c2999 → c2998"):
         Codebook.from_dict({"codes": codes})
+
+
+def test_lint_of_a_glob_built_to_backtrack_ends_at_once():
+    from kotoba_code import tokenize
+
+    glob = "*あ" * 14 + "*ん"
+    cb = Codebook.from_dict({"codes": [{"id": "g", "rule": glob}]})
+    tokens = tokenize(
+        Corpus.from_texts(["あああああああああああああああああああああああああ", "温度差がある"]), cache=False
+    )
+    t0 = time.perf_counter()
+    warnings = cb.lint(tokens)
+    assert time.perf_counter() - t0 < 2
+    assert [(w.word, w.kind) for w in warnings] == [(glob, "unseen")]
