@@ -288,3 +288,17 @@ def test_lint_of_a_glob_built_to_backtrack_ends_at_once():
     warnings = cb.lint(tokens)
     assert time.perf_counter() - t0 < 2
     assert [(w.word, w.kind) for w in warnings] == [(glob, "unseen")]
+
+
+def test_codes_nested_thousands_deep_in_a_qdc_or_yaml_are_refused(tmp_path):
+    n = 5000
+    p = tmp_path / "nested.qdc"
+    inner = '<Code guid="g" name="x" isCodable="true">' * n + "</Code>" * n
+    p.write_text(f'<?xml version="1.0"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>{inner}</Codes></CodeBook>')
+    line = assert_one_line_error(*run("import-codebook", p, "-o", tmp_path / "x.yaml"), "E408")
+    assert "nested more than" in line
+    data: dict = {"id": "leaf", "rule": "温度差"}
+    for i in range(60):
+        data = {"id": f"c{i}", "codes": [data]}
+    with pytest.raises(CodebookError, match=r"\[E306\] .*nested more than 50 levels"):
+        Codebook.from_dict({"codes": [data]})

@@ -41,6 +41,9 @@ if TYPE_CHECKING:
     from kotoba_code.tokenize.tokens import Tokens
 
 SHIPPED = ("welfare_employment",)
+# Codes inside codes: a codebook from someone else must not nest deep enough
+# to exhaust the stack of the readers and writers that walk the tree.
+MAX_CODE_NESTING = 50
 # A code's display colour, as REFI-QDA writes it.
 COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
 
@@ -231,7 +234,11 @@ class Codebook:
         categories: dict[str, str] = {}
         problems: list[str] = []
 
-        def add_codes(items: Any, category: str, where_line: int) -> None:
+        def add_codes(items: Any, category: str, where_line: int, depth: int = 0) -> None:
+            if depth > MAX_CODE_NESTING:
+                msg = f"line {where_line}: codes nested more than {MAX_CODE_NESTING} levels deep"
+                problems.append(Errors.E306.format(where=source, msg=msg))
+                return
             if not isinstance(items, list):
                 problems.append(Errors.E306.format(where=source, msg=f"line {where_line}: 'codes' must be a list"))
                 return
@@ -273,7 +280,7 @@ class Codebook:
                     )
                 )
                 if "codes" in item:
-                    add_codes(item["codes"], str(item["id"]), item.get("__line__", 0))
+                    add_codes(item["codes"], str(item["id"]), item.get("__line__", 0), depth + 1)
 
         for cat in data.get("categories", []) or []:
             if not isinstance(cat, dict) or "id" not in cat:

@@ -314,11 +314,16 @@ def read_code_records(parent: Element, *, where: str) -> list[dict[str, Any]]:
     ``codable``, ``color``, ``description``, ``rule``, ``include``,
     ``exclude``, ``examples``.
     """
+    from kotoba_code.codebook.model import MAX_CODE_NESTING
+
     codes_el = _kid(parent, "Codes")
     records: list[dict[str, Any]] = []
     taken: set[str] = set()
 
     def visit(el: Element, parent_id: str, depth: int) -> None:
+        if depth > MAX_CODE_NESTING:
+            reason = f"codes nested more than {MAX_CODE_NESTING} levels deep"
+            raise CorpusReadError(Errors.E408.format(path=where, kind="codebook", reason=reason))
         label = el.get("name", "")
         codable = el.get("isCodable", "true").strip().lower() in ("true", "1")
         description, block = split_trailer(_description(el), _CODE_KEY, where=f"{where}, code {label!r}")
