@@ -33,8 +33,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import numpy as np
-
 from kotoba_code.errors import CodebookError, Errors
 
 try:
@@ -211,39 +209,44 @@ class _Utf8:
     def __init__(self, text: str) -> None:
         self.text = text
         self.data = text.encode("utf-8")
-        self._starts: np.ndarray | None = None
 
     def to_chars(self, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """Character spans of sorted, non-overlapping byte spans: the
+        characters between them are counted by decoding, in one pass up to
+        the last match."""
         if len(self.data) == len(self.text):  # ASCII: bytes are characters
             return spans
-        if len(spans) <= 4:  # a unit's few matches: cheaper than an offset table
-            data = self.data
-            return [(len(data[:a].decode("utf-8")), len(data[:b].decode("utf-8"))) for a, b in spans]
-        if self._starts is None:
-            cp = np.frombuffer(self.text.encode("utf-32-le"), dtype=np.uint32)
-            size = 1 + (cp >= 0x80).astype(np.int64) + (cp >= 0x800) + (cp >= 0x10000)
-            self._starts = np.concatenate([[0], np.cumsum(size)])
-        chars = np.searchsorted(self._starts, np.asarray(spans, dtype=np.int64).ravel())
-        return list(zip(chars[0::2].tolist(), chars[1::2].tolist(), strict=True))
+        data = self.data
+        out = []
+        byte = char = 0
+        for a, b in spans:
+            char += len(data[byte:a].decode("utf-8"))
+            start = char
+            char += len(data[a:b].decode("utf-8"))
+            byte = b
+            out.append((start, char))
+        return out
 
 
-# The last text encoded: the engine searches the same joined corpus text with
-# pattern after pattern. Replaced as a whole, so threads never see half of it.
-_last_utf8: _Utf8 | None = None
+# The texts encoded last: the engine searches the same joined corpus text with
+# pattern after pattern, between searches of smaller texts. Replaced as a
+# whole, so threads never see half an update.
+_recent: tuple[_Utf8, ...] = ()
 
 
 def _utf8(text: str) -> _Utf8 | None:
-    """``text`` as UTF-8 (the last one is kept), or None when it holds lone
+    """``text`` as UTF-8 (the last few are kept), or None when it holds lone
     surrogates, which UTF-8 cannot encode."""
-    global _last_utf8
-    last = _last_utf8
-    if last is not None and last.text is text:
-        return last
+    global _recent
+    recent = _recent
+    for encoded in recent:
+        if encoded.text is text:
+            return encoded
     try:
         encoded = _Utf8(text)
     except UnicodeEncodeError:
         return None
-    _last_utf8 = encoded
+    _recent = (encoded, *recent[:3])
     return encoded
 
 
