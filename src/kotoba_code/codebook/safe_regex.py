@@ -33,6 +33,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import numpy as np
+
 from kotoba_code.errors import CodebookError, Errors
 
 try:
@@ -209,13 +211,20 @@ class _Utf8:
     def __init__(self, text: str) -> None:
         self.text = text
         self.data = text.encode("utf-8")
+        self._chars: np.ndarray | None = None
 
     def to_chars(self, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-        """Character spans of sorted, non-overlapping byte spans: the
-        characters between them are counted by decoding, in one pass up to
-        the last match."""
+        """Character spans of sorted, non-overlapping byte spans: for many
+        spans from a table of the characters before each byte (kept with the
+        text), else by decoding the bytes between them."""
         if len(self.data) == len(self.text):  # ASCII: bytes are characters
             return spans
+        if len(spans) > 32:
+            if self._chars is None:
+                starts = (np.frombuffer(self.data, dtype=np.uint8) & 0xC0) != 0x80
+                self._chars = np.concatenate([[0], np.cumsum(starts, dtype=np.int64)])
+            chars = self._chars[np.asarray(spans, dtype=np.int64)]
+            return list(zip(chars[:, 0].tolist(), chars[:, 1].tolist(), strict=True))
         data = self.data
         out = []
         byte = char = 0
