@@ -13,6 +13,7 @@ import pytest
 from kotoba_code.codebook.rules import Regex, walk
 from kotoba_code.coding.engine import RuleEvaluator, UnitIndex
 from kotoba_code.coding.literals import required_literals
+from kotoba_code.coding.safe_regex import RuleRegex
 
 
 def _sets(pattern):
@@ -113,13 +114,18 @@ def test_engine_counts_equal_a_plain_search_of_every_unit(sample, level):
     texts = ix.texts()
     comp = RuleEvaluator(cb, ix)
     prefiltered = 0
+    engines = []
     for pattern in patterns:
-        rx = re.compile(pattern)
-        want = np.array([len(rx.findall(t)) for t in texts])
+        want = np.array([len(re.findall(pattern, t)) for t in texts])
+        # The engine runs RE2 where that is exact, else re under a time limit:
+        # either way the counts are re's.
+        rx = RuleRegex(pattern)
+        engines.append(rx.engine)
         got = comp._text_counts(rx)
         assert np.array_equal(got, want), pattern
         prefiltered += bool(required_literals(pattern))
     assert len(patterns) > 100 and prefiltered > 0.9 * len(patterns)
+    assert engines.count("re2") > 0.8 * len(patterns) and "re" in engines
 
 
 def test_units_containing_is_exact_for_short_strings_and_a_superset_for_long(sample):
@@ -142,8 +148,8 @@ def test_a_pattern_searched_for_different_units_in_play_counts_each_right(sample
     ix = UnitIndex(tokens, "document")
     texts = ix.texts()
     comp = RuleEvaluator(cb, ix)
-    rx = re.compile("(不足|問題|課題)(は|が)?(特に)?(ない|ありません)")
-    want = np.array([len(rx.findall(t)) for t in texts])
+    rx = RuleRegex("(不足|問題|課題)(は|が)?(特に)?(ない|ありません)")
+    want = np.array([len(re.findall(rx.pattern, t)) for t in texts])
     rng = np.random.default_rng(1)
     for _ in range(5):
         comp._cand = rng.random(ix.n) < 0.02

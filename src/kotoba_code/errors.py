@@ -92,6 +92,16 @@ class Errors(metaclass=_ErrorsWithCodes):
     E309 = "{where}, line {line}, code {code!r}: unknown synonym list ${name}. Lists: {known}."
     E310 = "Variable {name!r} is not in the corpus{used_by}. Variables: {known}."
     E311 = "{where}, line {line}, code {code!r}: unknown KH Coder part of speech {pos!r}. Known: {known}."
+    E312 = (
+        "{where}, line {line}, code {code!r}: the regular expression /{pattern}/ took longer than {seconds:.1f} s "
+        "and was stopped (catastrophic backtracking?); rewrite it without nested repetition such as (a+)+."
+    )
+    E313 = "{where}, line {line}, code {code!r}: the rule is nested more than {limit} levels deep; simplify it."
+    E314 = (
+        "{where}, line {line}: this value is used again through a YAML alias (*name); "
+        "aliases are not accepted in a codebook: write the values out."
+    )
+    E315 = "{where}: the codebook has no codes; add codes under 'codes:' (or categories)."
     # E4xx interoperability
     E401 = "{path}: not a zip archive ({reason})."
     E402 = "{path}: member {member!r} has an unsafe path (absolute or with '..'); the archive is refused."
@@ -105,6 +115,7 @@ class Errors(metaclass=_ErrorsWithCodes):
     E407 = "{path}, {member}: not well-formed XML: {reason}"
     E408 = "{path}: not a REFI-QDA {kind}: {reason}"
     E409 = "{path}, code {code!r}: the kotoba-code block of its description is not valid YAML: {reason}"
+    E411 = "{path}: this is a REFI-QDA {found}, not a {expected}; pass a {suffix} file."
     E420 = "write_qdpx(): spans must be 'evidence' or 'unit', not {spans!r}."
     E410 = "{path}: {what} {name!r} contains {char!r}, which {encoding} cannot encode. Write with encoding='utf-8'."
     # E5xx analyses

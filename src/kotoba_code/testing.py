@@ -27,13 +27,14 @@ from kotoba_code.codebook import Codebook
 from kotoba_code.coding import apply_codebook
 from kotoba_code.corpus import Corpus
 from kotoba_code.evaluate import Evaluation, evaluate
+from kotoba_code.io.codebooks import read_codebook
 from kotoba_code.io.labels import read_labels
 
 __tracebackhide__ = True
 
 
 def _codebook(cb: Codebook | str | Path) -> Codebook:
-    return cb if isinstance(cb, Codebook) else Codebook.load(cb)
+    return cb if isinstance(cb, Codebook) else read_codebook(cb)
 
 
 def assert_codebook(

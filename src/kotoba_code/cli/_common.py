@@ -26,6 +26,7 @@ import click
 import pandas as pd
 
 from kotoba_code.corpus import UNIT_LEVELS, Corpus
+from kotoba_code.io.codebooks import read_codebook
 from kotoba_code.io.readers import read_corpus, read_table
 from kotoba_code.io.writers import to_markdown, write_table
 from kotoba_code.tokenize import Tokens, make_tokenizer, tokenize
@@ -165,10 +166,8 @@ def corpus_options(
         ) -> Any:
             cb = None
             if codebook is not None:
-                from kotoba_code.codebook import Codebook
-
                 name = kwargs.pop("codebook")
-                cb = Codebook.load(name) if name else None
+                cb = read_codebook(name) if name else None
             corpus = read_input(input_path, text_col=text_col, id_col=id_col, sheet=sheet, encoding=encoding)
             corpus = add_variables(corpus, vars_specs)
             tokenizer = make_input_tokenizer(

@@ -10,6 +10,7 @@ import click
 
 from kotoba_code.cli._common import corpus_options, emit, info, quiet_option
 from kotoba_code.coding import apply_codebook
+from kotoba_code.io.codebooks import read_codebook
 from kotoba_code.io.writers import to_markdown, write_table
 
 
@@ -135,11 +136,10 @@ def test_cmd(
     """Score a codebook's rules against labelled SAMPLES (per-code precision,
     recall, F1, kappa, alpha) and list the disagreements; exit 1 when a
     threshold fails, so it can gate a codebook change in CI."""
-    from kotoba_code.codebook import Codebook
     from kotoba_code.evaluate import evaluate
     from kotoba_code.io.labels import read_labels
 
-    cb = Codebook.load(codebook)
+    cb = read_codebook(codebook)
     ev = evaluate(cb, read_labels(samples, codebook=cb), codes=list(code_ids) or None, reference=reference)
     failures = ev.failures(min_f1=min_f1, min_kappa=min_kappa, min_macro_f1=min_macro_f1)
     if fmt == "json":
@@ -176,13 +176,12 @@ def test_cmd(
 def diff_cmd(samples: Path, codebooks: tuple[str, ...], text_col: str, id_col: str, output: Path | None) -> None:
     """Compare two codebook versions: which documents changed codes, and how
     the metrics moved when the input is a labelled sample."""
-    from kotoba_code.codebook import Codebook
     from kotoba_code.evaluate import diff_codebooks
     from kotoba_code.io.labels import read_samples_or_corpus
 
     if len(codebooks) != 2:
         raise click.UsageError("give --codebook twice: the old version, then the new one")
-    old, new = (Codebook.load(c) for c in codebooks)
+    old, new = (read_codebook(c) for c in codebooks)
     data = read_samples_or_corpus(samples)
     changes, metrics = diff_codebooks(old, new, data, text_col=text_col, id_col=id_col, source=str(samples))
     if metrics is not None:

@@ -10,6 +10,7 @@ import click
 from kotoba_code.cli._common import corpus_options, info
 from kotoba_code.coding import apply_codebook
 from kotoba_code.errors import CorpusReadError, Errors
+from kotoba_code.io.codebooks import read_codebook
 
 CODEBOOK_SUFFIXES = (".qdc", ".cod", ".yaml", ".yml")
 
@@ -33,7 +34,6 @@ def export_codebook_cmd(codebook: str, output: Path, encoding: str, quiet: bool)
       kotoba-code export-codebook welfare_employment -o welfare.qdc
       kotoba-code export-codebook mine.yaml -o mine.cod
     """
-    from kotoba_code.codebook import Codebook
     from kotoba_code.io.codebook_yaml import write_yaml
     from kotoba_code.io.khcoder_export import write_khcoder_rules
     from kotoba_code.io.refi_qda import write_qdc
@@ -41,7 +41,7 @@ def export_codebook_cmd(codebook: str, output: Path, encoding: str, quiet: bool)
     suffix = output.suffix.lower()
     if suffix not in CODEBOOK_SUFFIXES:
         raise CorpusReadError(Errors.E104.format(path=output, suffix=suffix, supported=", ".join(CODEBOOK_SUFFIXES)))
-    cb = Codebook.load(codebook)
+    cb = read_codebook(codebook)
     if suffix == ".qdc":
         write_qdc(cb, output)
     elif suffix == ".cod":

@@ -35,6 +35,9 @@ from kotoba_code.errors import CodebookError, Errors
 # package holds, so adding one needs no edit here.
 _SHIPPED_DIR = resources.files("kotoba_code.codebooks")
 SHIPPED = tuple(sorted(p.name[: -len(".yaml")] for p in _SHIPPED_DIR.iterdir() if p.name.endswith(".yaml")))
+# Codes inside codes: a codebook from someone else must not nest deep enough
+# to exhaust the stack of the readers and writers that walk the tree.
+MAX_CODE_NESTING = 50
 # A code's display colour, as REFI-QDA writes it.
 COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
 
@@ -181,7 +184,7 @@ class Codebook:
     @classmethod
     def load(cls, path_or_name: str | Path) -> Codebook:
         """Load a codebook from a YAML file, a KH Coder rule file (``.cod``,
-        ``.txt``), or by the name of a shipped codebook (``welfare_employment``).
+        ``.txt``), a REFI-QDA codebook (``.qdc``), or by the name of a shipped codebook (``welfare_employment``).
 
         Examples
         --------
@@ -201,6 +204,11 @@ class Codebook:
             except UnicodeDecodeError as exc:
                 raise CodebookError(Errors.E307.format(where=path, tried="UTF-8")) from exc
             return cls.from_yaml(text, source=str(path))
+        if path.suffix.lower() in (".qdc", ".qdpx"):
+            # REFI-QDA is an exchange format, read by io/ (a layer above this one).
+            raise CodebookError(
+                Errors.E306.format(where=path, msg="a REFI-QDA file: read it with kotoba_code.io.read_codebook()")
+            )
         return cls.from_khcoder(path)
 
     @classmethod
@@ -221,10 +229,7 @@ class Codebook:
     @classmethod
     def from_yaml(cls, text: str, *, source: str = "<yaml>") -> Codebook:
         """Build a codebook from YAML text (safe-loaded, with line numbers)."""
-        try:
-            data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader is a SafeLoader
-        except yaml.YAMLError as exc:
-            raise CodebookError(Errors.E305.format(where=source, reason=str(exc).replace("\n", " "))) from exc
+        data = load_untrusted_yaml(text, where=source, loader=_LineLoader)
         if not isinstance(data, dict):
             raise CodebookError(Errors.E306.format(where=source, msg="the top level must be a mapping with 'codes'"))
         return cls.from_dict(data, source=source)
@@ -236,7 +241,11 @@ class Codebook:
         categories: dict[str, str] = {}
         problems: list[str] = []
 
-        def add_codes(items: Any, category: str, where_line: int) -> None:
+        def add_codes(items: Any, category: str, where_line: int, depth: int = 0) -> None:
+            if depth > MAX_CODE_NESTING:
+                msg = f"line {where_line}: codes nested more than {MAX_CODE_NESTING} levels deep"
+                problems.append(Errors.E306.format(where=source, msg=msg))
+                return
             if not isinstance(items, list):
                 problems.append(Errors.E306.format(where=source, msg=f"line {where_line}: 'codes' must be a list"))
                 return
@@ -278,7 +287,7 @@ class Codebook:
                     )
                 )
                 if "codes" in item:
-                    add_codes(item["codes"], str(item["id"]), item.get("__line__", 0))
+                    add_codes(item["codes"], str(item["id"]), item.get("__line__", 0), depth + 1)
 
         for cat in data.get("categories", []) or []:
             if not isinstance(cat, dict) or "id" not in cat:
@@ -290,6 +299,8 @@ class Codebook:
             add_codes(data["codes"], "", data.get("__line__", 0))
         if problems:
             raise CodebookError("\n".join(problems))
+        if not codes:
+            raise CodebookError(Errors.E315.format(where=source))
         synonym_data = data.get("synonyms") or {}
         synonyms = {str(k): [str(w) for w in v] for k, v in synonym_data.items() if not str(k).startswith("__")}
         key_lines = synonym_data.get("__key_lines__", {})
@@ -377,22 +388,29 @@ class Codebook:
             for c in self.codes
         }
         order: list[str] = []
-        state: dict[str, int] = {}
-
-        def visit(cid: str, path: list[str]) -> None:
-            if state.get(cid) == 2:
-                return
-            if state.get(cid) == 1:
-                cycle = path[path.index(cid) :] + [cid]
-                raise CodebookError(Errors.E304.format(where=self.source, cycle=" → ".join(cycle)))
-            state[cid] = 1
-            for d in deps[cid]:
-                visit(d, path + [cid])  # type: ignore[arg-type]
-            state[cid] = 2
-            order.append(cid)
-
+        state: dict[str, int] = {}  # 1: on the current path, 2: done
+        # Depth first with a stack of its own: a codebook from someone else
+        # may chain thousands of codes, each referring to the next.
         for c in self.codes:
-            visit(c.id, [])
+            if state.get(c.id) == 2:
+                continue
+            state[c.id] = 1
+            path = [c.id]
+            stack = [iter(deps[c.id])]
+            while stack:
+                d = next(stack[-1], None)
+                if d is None:
+                    stack.pop()
+                    done = path.pop()
+                    state[done] = 2
+                    order.append(done)
+                elif state.get(d) == 1:
+                    cycle = path[path.index(d) :] + [d]
+                    raise CodebookError(Errors.E304.format(where=self.source, cycle=" → ".join(cycle)))
+                elif state.get(d) != 2:
+                    state[d] = 1
+                    path.append(d)
+                    stack.append(iter(deps[d]))
         return [self._by_id[i] for i in order]
 
     def ordered_codes(self) -> list[Code]:
@@ -431,6 +449,58 @@ class Codebook:
                     yield x, ""
 
 
+def load_untrusted_yaml(text: str, *, where: str, loader: type[Any] | None = None) -> Any:
+    """Safe-load YAML that may come from someone else: aliases are refused
+    before anything walks the data, since nine aliases of nine aliases
+    (a "billion laughs") expand to billions of items; nesting too deep for
+    the stack is refused too. ``loader`` is a SafeLoader class (default:
+    libyaml's where PyYAML has it).
+
+    Examples
+    --------
+    >>> load_untrusted_yaml("a: [1, 2]", where="cb.yaml")
+    {'a': [1, 2]}
+    >>> load_untrusted_yaml("a: &x [1]\\nb: *x", where="cb.yaml")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    kotoba_code.errors.CodebookError: [E314] cb.yaml, line 1: this value is used again through a YAML alias ...
+    """
+    ld = (loader or _SafeLoader)(text)
+    try:
+        node = ld.get_single_node()
+        if node is None:
+            return None
+        _refuse_aliases(node, where)
+        return ld.construct_document(node)
+    except yaml.YAMLError as exc:
+        raise CodebookError(Errors.E305.format(where=where, reason=str(exc).replace("\n", " "))) from exc
+    except RecursionError as exc:
+        raise CodebookError(Errors.E305.format(where=where, reason="nested too deeply")) from exc
+    finally:
+        ld.dispose()
+
+
+def _refuse_aliases(root: yaml.Node, where: str) -> None:
+    """Raise E314 if any node is reached twice: the composer gives an alias
+    the very node its anchor marks, so a repeat is an alias. Iterative, so
+    deep nesting cannot exhaust the stack here."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            raise CodebookError(Errors.E314.format(where=where, line=node.start_mark.line + 1))
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+
+
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 class _LineMarks:
     """Records the line of every mapping and of its values while loading."""
 
@@ -458,4 +528,4 @@ class _LineLoader(_LineMarks, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  #
     matters because every recode reloads it), else the pure-Python one."""
 
 
-__all__ = ["Code", "Codebook", "LintWarning", "SHIPPED"]
+__all__ = ["Code", "Codebook", "LintWarning", "SHIPPED", "load_untrusted_yaml"]

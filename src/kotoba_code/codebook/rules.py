@@ -20,6 +20,7 @@ a glob (``連携*``); a PHRASE joins words with ``+`` and no spaces
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -194,6 +195,11 @@ _CMP_OPS = ("<=", ">=", "==", "!=", "<", ">", "=")
 _NEAR_RE = re.compile(r"(near|seq)\(([^()]*)\)(?:\[([^\]]*)\])?", re.I)
 _FUNC_RE = re.compile(r"(neg|any)\(", re.I)
 _WORD_STOP = set(_SPACE) | set("()&|!'")
+# Deepest nesting of a rule: parentheses, not/!, neg()/any() and chains of
+# arithmetic or comparison. Parsing, checking, exporting and evaluating a rule
+# all walk it recursively, so a rule from someone else must not be deep enough
+# to exhaust Python's stack (hand-written rules stay below 10).
+MAX_DEPTH = 50
 
 
 @dataclass(frozen=True)
@@ -205,15 +211,20 @@ class Lexeme:
 
 
 class _Lexer:
-    def __init__(self, src: str, where: str, line0: int, code: str) -> None:
+    def __init__(self, src: str, where: str, line0: int, code: str, depth: int = 0) -> None:
         self.src = src
         self.where = where
         self.line0 = line0
         self.code = code
+        # neg()/any() lex their argument with a lexer of their own, one level deeper.
+        self.depth = depth
+        # Line starts, so locating a position costs a binary search, not a scan
+        # of the rule (a long rule has thousands of positions to locate).
+        self.newlines = [k for k, ch in enumerate(src) if ch == "\n"]
 
     def loc(self, pos: int) -> tuple[int, int]:
-        before = self.src[:pos]
-        return self.line0 + before.count("\n"), pos - (before.rfind("\n") + 1) + 1
+        k = bisect.bisect_left(self.newlines, pos)
+        return self.line0 + k, pos - (self.newlines[k - 1] + 1 if k else 0) + 1
 
     def error(self, pos: int, msg: str) -> CodebookError:
         line, col = self.loc(pos)
@@ -222,6 +233,10 @@ class _Lexer:
         return CodebookError(
             Errors.E301.format(where=self.where, line=line, code=self.code, msg=msg) + f"\n    {text}\n    {pointer}"
         )
+
+    def depth_error(self, pos: int) -> CodebookError:
+        line, _ = self.loc(pos)
+        return CodebookError(Errors.E313.format(where=self.where, line=line, code=self.code, limit=MAX_DEPTH))
 
     def lex(self) -> list[Lexeme]:
         s, i, out = self.src, 0, []
@@ -294,6 +309,8 @@ class _Lexer:
                 re.compile(pattern)
             except re.error as exc:
                 raise self.error(i, f"bad regular expression: {exc}") from exc
+            except (RecursionError, OverflowError, ValueError) as exc:
+                raise self.error(i, f"bad regular expression: too deeply nested or too large ({exc})") from exc
             return Lexeme("atom", s[i : j + 1], i, Regex(pattern, line=line, col=col)), j + 1
         if s.startswith("<>", i):
             j = i + 2
@@ -327,7 +344,9 @@ class _Lexer:
                 j += 1
             if depth:
                 raise self.error(i, f"unbalanced parenthesis in {m.group(1)}(…)")
-            inner = _Lexer(s[inner_start : j - 1], self.where, line, self.code)
+            if self.depth >= MAX_DEPTH:
+                raise self.depth_error(i)
+            inner = _Lexer(s[inner_start : j - 1], self.where, line, self.code, self.depth + 1)
             lexemes = inner.lex()
             if len(lexemes) != 1 or lexemes[0].node is None:
                 raise self.error(i, f"{m.group(1)}() takes one word, phrase or $synonyms")
@@ -398,6 +417,13 @@ class _Parser:
         self.lx = lexemes
         self.i = 0
         self.lexer = lexer
+        # Open parentheses and not/! around the current position.
+        self.depth = 0
+
+    def enter(self, t: Lexeme) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.lexer.depth_error(t.pos)
 
     def peek(self) -> Lexeme | None:
         return self.lx[self.i] if self.i < len(self.lx) else None
@@ -444,7 +470,10 @@ class _Parser:
         t = self.peek()
         if t and t.kind == "op" and t.text == "not":
             self.take()
-            return Not(self.not_(), **self._loc(t))
+            self.enter(t)
+            operand = self.not_()
+            self.depth -= 1
+            return Not(operand, **self._loc(t))
         return self.cmp()
 
     def cmp(self) -> Node:
@@ -478,7 +507,9 @@ class _Parser:
             raise self.lexer.error(max(end - 1, 0), "the rule ends where a word or '(' was expected")
         if t.kind == "lparen":
             self.take()
+            self.enter(t)
             node = self.expr()
+            self.depth -= 1
             close = self.peek()
             if close is None or close.kind != "rparen":
                 raise self.lexer.error(t.pos, "unbalanced parenthesis: this '(' is never closed")
@@ -503,7 +534,37 @@ def parse_rule(src: str, *, where: str = "<rule>", line: int = 1, code: str = "?
     '>='
     """
     lexer = _Lexer(src, where, line, code)
-    return _Parser(lexer.lex(), lexer).parse()
+    tree = _Parser(lexer.lex(), lexer).parse()
+    # Chains such as 1 + 1 + … + 1 nest without parentheses.
+    if depth(tree) > MAX_DEPTH:
+        raise lexer.depth_error(0)
+    return tree
+
+
+def depth(node: Node) -> int:
+    """Levels of the tree under ``node`` (1 for a word), counted without recursion.
+
+    Examples
+    --------
+    >>> depth(parse_rule("a")), depth(parse_rule("a & (b | !c)")), depth(parse_rule("lw + lw + lw > 2"))
+    (1, 4, 4)
+    """
+    deepest, stack = 0, [(node, 1)]
+    while stack:
+        n, d = stack.pop()
+        deepest = max(deepest, d)
+        stack.extend((child, d + 1) for child in _children(n))
+    return deepest
+
+
+def _children(node: Node) -> tuple[Node, ...]:
+    if isinstance(node, Not):
+        return (node.operand,)
+    if isinstance(node, BoolOp):
+        return node.operands
+    if isinstance(node, (Compare, Arith)):
+        return (node.left, node.right)
+    return ()
 
 
 def phrase_parts(entry: str) -> list[str]:
@@ -520,13 +581,10 @@ def phrase_parts(entry: str) -> list[str]:
 
 
 def walk(node: Node):  # noqa: ANN201 - generator of Node
-    """Every node of the tree, parents first."""
-    yield node
-    if isinstance(node, Not):
-        yield from walk(node.operand)
-    elif isinstance(node, BoolOp):
-        for n in node.operands:
-            yield from walk(n)
-    elif isinstance(node, (Compare, Arith)):
-        yield from walk(node.left)
-        yield from walk(node.right)
+    """Every node of the tree, parents first (depth first, left to right),
+    without recursion."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(reversed(_children(n)))

@@ -44,6 +44,7 @@ from kotoba_code.codebook.rules import (
 )
 from kotoba_code.coding.literals import required_literals
 from kotoba_code.coding.negation import NEGATOR_LEMMAS, negation_mask
+from kotoba_code.coding.safe_regex import RuleRegex
 from kotoba_code.coding.words import split_word, split_words, variable_values
 from kotoba_code.errors import CodebookError, Errors
 from kotoba_code.tokenize.normalize import normalize_text
@@ -402,7 +403,13 @@ class RuleEvaluator:
                 self._evidence.append((code, node, hits))
             return counts
         if isinstance(node, (String, Regex)):
-            rx = re.compile(re.escape(node.text) if isinstance(node, String) else node.pattern)
+            # RE2 where it is exact, else re under a time limit: the codebook may come from someone else.
+            rx = RuleRegex(
+                re.escape(node.text) if isinstance(node, String) else node.pattern,
+                where=self.cb.source,
+                code=code,
+                line=node.line,
+            )
             if positive:
                 self._evidence.append((code, node, rx))
             return self._text_counts(rx)
@@ -450,7 +457,7 @@ class RuleEvaluator:
             return {"+": a + b, "-": a - b, "*": a * b}[node.op]
         raise CodebookError(Errors.E306.format(where=self.cb.source, msg=f"cannot evaluate {node!r}"))
 
-    def _text_counts(self, rx: re.Pattern[str]) -> np.ndarray:
+    def _text_counts(self, rx: RuleRegex) -> np.ndarray:
         """Matches of ``rx`` in each unit's NFKC text. Only the units that
         contain the literals every match needs (literals.py) are searched, and
         of those only the ones still in play for an enclosing ``and``; a
@@ -473,7 +480,7 @@ class RuleEvaluator:
         self._text_cache[rx.pattern] = counts
         return counts
 
-    def _search_some(self, rx: re.Pattern[str], rows: np.ndarray) -> np.ndarray:
+    def _search_some(self, rx: RuleRegex, rows: np.ndarray) -> np.ndarray:
         """Match counts of ``rx`` in ``rows`` (other units may hold counts
         from earlier calls, or 0): a pattern that recurs in several rules,
         each time with other units in play, searches each unit once."""
@@ -510,7 +517,7 @@ class RuleEvaluator:
             self._literal_units[literal] = self.ix.units_containing(literal)
         return self._literal_units[literal]
 
-    def _search(self, rx: re.Pattern[str], rows: np.ndarray | None) -> np.ndarray:
+    def _search(self, rx: RuleRegex, rows: np.ndarray | None) -> np.ndarray:
         """Match counts of ``rx`` in the units ``rows`` (None: all units).
         Many units are searched in one pass over their texts joined by line
         breaks; the rare match that crosses a join sends its units to a
@@ -519,8 +526,8 @@ class RuleEvaluator:
         n = self.ix.n
         counts = np.zeros(n, dtype=np.int64)
         if rows is not None and len(rows) <= 64:
-            for i in rows.tolist():
-                counts[i] = len(rx.findall(texts[i]))
+            idx = rows.tolist()
+            counts[idx] = rx.counts([texts[i] for i in idx])
             return counts
         if rows is None:
             joined, starts, ends = self.ix.joined_texts()
@@ -531,7 +538,7 @@ class RuleEvaluator:
             starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]]).astype(np.int64)
             ends = starts + lengths
             joined = "\n".join(sub)
-        spans = np.asarray([m.span() for m in rx.finditer(joined)], dtype=np.int64).reshape(-1, 2)
+        spans = np.asarray(rx.spans(joined), dtype=np.int64).reshape(-1, 2)
         if not len(spans):
             return counts
         first = np.searchsorted(starts, spans[:, 0], side="right") - 1
@@ -539,7 +546,7 @@ class RuleEvaluator:
         inside = (first == last) & (spans[:, 1] <= ends[first])
         counts[rows] += np.bincount(first[inside], minlength=len(rows))
         for j in sorted({u for a, b in zip(first[~inside], last[~inside], strict=True) for u in range(a, b + 1)}):
-            counts[rows[j]] = len(rx.findall(texts[rows[j]]))
+            counts[rows[j]] = rx.count(texts[rows[j]])
         return counts
 
     def _word(self, w: Word, code: str, positive: bool) -> np.ndarray:
@@ -816,8 +823,8 @@ class RuleEvaluator:
                 for u in np.flatnonzero(true_units).tolist():
                     d, s0, e0 = (int(ix.units.iat[u, c]) for c in (0, 3, 4))
                     norm = normalize_text(texts[d][s0:e0])
-                    for mt in rx.finditer(norm.text):
-                        a, b = norm.to_original(mt.start(), mt.end())
+                    for mt_start, mt_end in rx.spans(norm.text):
+                        a, b = norm.to_original(mt_start, mt_end)
                         us.append(u)
                         ss.append(s0 + a)
                         es.append(s0 + b)

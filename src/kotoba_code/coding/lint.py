@@ -4,6 +4,7 @@ silently match nothing)."""
 
 from __future__ import annotations
 
+import fnmatch
 import re
 
 import pandas as pd
@@ -58,8 +59,10 @@ def lint_codebook(codebook: Codebook, tokens: Tokens) -> list[LintWarning]:
     for (word, code, name, line), order in places.items():
         pieces: list[str] = []
         if Word(word).is_glob:
-            rx = re.compile(re.escape(word).replace(r"\*", ".*"))
-            if any(rx.fullmatch(x) for x in lemmas):
+            # As the engine matches globs: fnmatch's pattern cannot backtrack
+            # without limit on a word like *a*a*a*…*b from someone else.
+            rx = re.compile(fnmatch.translate(word))
+            if any(rx.match(x) for x in lemmas):
                 continue
             kind = "unseen"
         elif word in lemmas:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml.ElementTree as safe_et
@@ -22,6 +23,10 @@ from kotoba_code.errors import CorpusReadError, Errors
 
 MAX_MEMBERS = 100_000
 MAX_TOTAL_BYTES = 2 * 1024**3
+# An XML document (a .qdc, the project.qde of a .qdpx) becomes a tree several
+# times its size in memory: 256 MiB holds a project of hundreds of thousands
+# of coded answers, and its tree still fits in a laptop's memory.
+MAX_XML_BYTES = 256 * 1024**2
 _CHUNK = 1 << 20
 
 
@@ -122,4 +127,46 @@ def parse_xml(data: bytes, *, path: str | Path, member: str) -> Element:
         raise CorpusReadError(Errors.E407.format(path=path, member=member, reason=exc)) from exc
 
 
-__all__ = ["MAX_MEMBERS", "MAX_TOTAL_BYTES", "check_zip", "is_unsafe_member_name", "parse_xml"]
+def parse_xml_stream(
+    stream: BinaryIO, *, path: str | Path, member: str, max_bytes: int = MAX_XML_BYTES, declared: int = 0
+) -> Element:
+    """:func:`parse_xml` reading ``stream`` in chunks: the document is never
+    held as one byte string, and reading stops (E404) as soon as it passes
+    ``max_bytes`` (or at once when the ``declared`` size does).
+
+    Examples
+    --------
+    >>> import io
+    >>> parse_xml_stream(io.BytesIO(b"<a><b/></a>"), path="p.qdc", member="p.qdc")[0].tag
+    'b'
+    >>> parse_xml_stream(io.BytesIO(b"<a>" + b" " * 100 + b"</a>"), path="p.qdc", member="p.qdc", max_bytes=50)
+    Traceback (most recent call last):
+    ...
+    kotoba_code.errors.CorpusReadError: [E404] p.qdc: member 'p.qdc' takes the uncompressed size beyond the limit of 50 bytes (a zip bomb?); the archive is refused.
+    """  # noqa: E501
+    if declared > max_bytes:
+        raise CorpusReadError(Errors.E404.format(path=path, member=member, limit=max_bytes))
+    parser = safe_et.DefusedXMLParser(forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    total = 0
+    try:
+        while chunk := stream.read(_CHUNK):
+            total += len(chunk)
+            if total > max_bytes:
+                raise CorpusReadError(Errors.E404.format(path=path, member=member, limit=max_bytes))
+            parser.feed(chunk)
+        return parser.close()
+    except DefusedXmlException as exc:
+        raise CorpusReadError(Errors.E406.format(path=path, member=member, reason=exc)) from exc
+    except ParseError as exc:
+        raise CorpusReadError(Errors.E407.format(path=path, member=member, reason=exc)) from exc
+
+
+__all__ = [
+    "MAX_MEMBERS",
+    "MAX_TOTAL_BYTES",
+    "MAX_XML_BYTES",
+    "check_zip",
+    "is_unsafe_member_name",
+    "parse_xml",
+    "parse_xml_stream",
+]

@@ -39,18 +39,19 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
-import yaml
 
+from kotoba_code._version import __version__
+from kotoba_code.codebook.model import COLOR, MAX_CODE_NESTING, Code, Codebook, load_untrusted_yaml
+from kotoba_code.coding.result import CodingResult
 from kotoba_code.errors import CodebookError, CorpusReadError, Errors, KotobaWarning, OutputError, Warnings
 from kotoba_code.evaluate.samples import LabelledSample
-from kotoba_code.io.archive import MAX_MEMBERS, MAX_TOTAL_BYTES, check_zip, parse_xml
+from kotoba_code.io.archive import MAX_MEMBERS, MAX_TOTAL_BYTES, MAX_XML_BYTES, check_zip, parse_xml_stream
 from kotoba_code.io.codebook_yaml import dump_yaml
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
 
     from kotoba_code.codebook.model import Codebook
-    from kotoba_code.coding.result import CodingResult
     from kotoba_code.corpus import Corpus
 
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
@@ -122,10 +123,12 @@ def split_trailer(text: str, key: str, *, where: str = "<description>") -> tuple
     marks = list(re.finditer(rf"(?m)^{re.escape(key)}:[ \t]*$", text))
     if not marks:
         return text, None
+
     start = marks[-1].start()
     try:
-        data = yaml.safe_load(text[start:])[key]
-    except (yaml.YAMLError, TypeError) as exc:
+        # The file may come from anyone: no aliases (a "billion laughs" in a description).
+        data = load_untrusted_yaml(text[start:], where=where)[key]
+    except (CodebookError, TypeError) as exc:
         raise CodebookError(Errors.E409.format(path=where, code=key, reason=str(exc).replace("\n", " "))) from exc
     if not isinstance(data, dict):
         raise CodebookError(Errors.E409.format(path=where, code=key, reason=f"'{key}:' must hold a mapping"))
@@ -244,8 +247,6 @@ def write_qdc(codebook: Codebook, path: str | Path) -> Path:
     >>> read_qdc(p)["gap"].rule
     '温度差 | 意識+の+差'
     """
-    from kotoba_code import __version__
-
     path = Path(path)
     if not codebook.codes:
         raise CodebookError(Errors.E306.format(where=path, msg="the codebook has no codes; a .qdc needs one"))
@@ -260,7 +261,7 @@ def write_qdc(codebook: Codebook, path: str | Path) -> Path:
     return path
 
 
-def read_qdc(path: str | Path, *, max_bytes: int = MAX_TOTAL_BYTES) -> Codebook:
+def read_qdc(path: str | Path, *, max_bytes: int = MAX_XML_BYTES) -> Codebook:
     """Read a REFI-QDA codebook (``.qdc``) written by kotoba_code or any QDA program.
 
     Codes written by kotoba_code come back with their ids, rules and notes.
@@ -273,13 +274,35 @@ def read_qdc(path: str | Path, *, max_bytes: int = MAX_TOTAL_BYTES) -> Codebook:
     path = Path(path)
     if not path.exists():
         raise CorpusReadError(Errors.E110.format(path=path))
-    if path.stat().st_size > max_bytes:
-        raise CorpusReadError(Errors.E404.format(path=path, member=path.name, limit=max_bytes))
-    root = parse_xml(path.read_bytes(), path=path, member=path.name)
+    if _sniff(path) == "zip":
+        raise CorpusReadError(
+            Errors.E411.format(path=path, found="project (.qdpx)", expected="codebook (.qdc)", suffix=".qdc")
+        )
+    with path.open("rb") as f:
+        root = parse_xml_stream(f, path=path, member=path.name, max_bytes=max_bytes, declared=path.stat().st_size)
+    if _local(root.tag) == "Project":
+        raise CorpusReadError(
+            Errors.E411.format(path=path, found="project file (.qde)", expected="codebook (.qdc)", suffix=".qdc")
+        )
     if _local(root.tag) != "CodeBook" or _kid(root, "Codes") is None:
         raise CorpusReadError(Errors.E408.format(path=path, kind="codebook", reason="no <CodeBook> with <Codes>"))
     records = read_code_records(root, where=str(path))
-    return build_codebook(records, _read_settings(root, where=str(path)), source=str(path), default_name=path.stem)
+    cb = build_codebook(records, _read_settings(root, where=str(path)), source=str(path), default_name=path.stem)
+    if not cb.codes:
+        raise CodebookError(Errors.E315.format(where=path))
+    return cb
+
+
+def _sniff(path: Path) -> str:
+    """``"zip"`` for a zip archive (a .qdpx), ``"codebook"`` for XML whose
+    root is ``<CodeBook>`` (a .qdc), else ``""``: to tell someone who passed
+    one for the other what to pass instead."""
+    with path.open("rb") as f:
+        head = f.read(4096)
+    if head.startswith(b"PK\x03\x04"):
+        return "zip"
+    text = head.decode("utf-8", "replace")
+    return "codebook" if re.search(r"<(\w+:)?CodeBook[\s>]", text) and "<Project" not in text else ""
 
 
 def read_code_records(parent: Element, *, where: str) -> list[dict[str, Any]]:
@@ -295,6 +318,9 @@ def read_code_records(parent: Element, *, where: str) -> list[dict[str, Any]]:
     taken: set[str] = set()
 
     def visit(el: Element, parent_id: str, depth: int) -> None:
+        if depth > MAX_CODE_NESTING:
+            reason = f"codes nested more than {MAX_CODE_NESTING} levels deep"
+            raise CorpusReadError(Errors.E408.format(path=where, kind="codebook", reason=reason))
         label = el.get("name", "")
         codable = el.get("isCodable", "true").strip().lower() in ("true", "1")
         description, block = split_trailer(_description(el), _CODE_KEY, where=f"{where}, code {label!r}")
@@ -353,7 +379,6 @@ def build_codebook(
     records: list[dict[str, Any]], settings: dict[str, Any], *, source: str, default_name: str = ""
 ) -> Codebook:
     """A :class:`~kotoba_code.codebook.Codebook` from code records and settings."""
-    from kotoba_code.codebook.model import COLOR, Code, Codebook
 
     codes = [
         Code(
@@ -418,9 +443,6 @@ def write_qdpx(
     >>> read_qdpx(p).selections[["id", "code", "start", "end", "text"]].values.tolist()
     [['1', 'gap', 3, 6, '温度差']]
     """
-    from kotoba_code import __version__
-    from kotoba_code.coding.result import CodingResult
-
     if spans not in ("evidence", "unit"):
         raise OutputError(Errors.E420.format(spans=spans))
     path = Path(path)
@@ -610,13 +632,20 @@ def read_qdpx(
     path = Path(path)
     if not path.exists():
         raise CorpusReadError(Errors.E110.format(path=path))
+    if _sniff(path) == "codebook":
+        raise CorpusReadError(
+            Errors.E411.format(path=path, found="codebook (.qdc)", expected="project (.qdpx)", suffix=".qdpx")
+        )
+    _refuse_large_qde(path)
     check_zip(path, max_members=max_members, max_total_bytes=max_total_bytes)
     with zipfile.ZipFile(path) as zf:
         names = set(zf.namelist())
         qde = "project.qde" if "project.qde" in names else next((n for n in names if n.endswith(".qde")), None)
         if qde is None:
             raise CorpusReadError(Errors.E408.format(path=path, kind="project", reason="no project.qde in the archive"))
-        root = parse_xml(zf.read(qde), path=path, member=qde)
+        with zf.open(qde) as stream:
+            # Streamed with its own, lower cap: the XML becomes a tree several times its size.
+            root = parse_xml_stream(stream, path=path, member=qde, declared=zf.getinfo(qde).file_size)
         if _local(root.tag) != "Project":
             raise CorpusReadError(Errors.E408.format(path=path, kind="project", reason="the root is not <Project>"))
         users = {u.get("guid", ""): u.get("name") or u.get("id") or "" for u in _all(root, "Users", "User")}
@@ -627,6 +656,19 @@ def read_qdpx(
     variables = _read_variables(root, docs, source_values)
     codes = pd.DataFrame(records, columns=list(records[0]) if records else ["kind", "guid", "id", "label", "parent"])
     return RefiProject(docs, codes, selections, variables, _read_settings(root, where=str(path)), source=str(path))
+
+
+def _refuse_large_qde(path: Path) -> None:
+    """Refuse a project XML declared larger than the XML limit before the
+    archive check inflates every member (a 1 GiB project.qde compresses to
+    a few MB). Declared sizes can lie; the streaming parse caps the rest."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for info in zf.infolist():
+                if info.filename.endswith(".qde") and info.file_size > MAX_XML_BYTES:
+                    raise CorpusReadError(Errors.E404.format(path=path, member=info.filename, limit=MAX_XML_BYTES))
+    except (zipfile.BadZipFile, OSError):
+        return  # check_zip says what is wrong with the archive
 
 
 def _all(root: Element, wrapper: str, name: str) -> list[Element]:
