@@ -19,6 +19,7 @@ from kotoba_code import Corpus
 from kotoba_code.cli.app import cli
 from kotoba_code.codebook import Codebook
 from kotoba_code.codebook.rules import MAX_DEPTH, depth, parse_rule
+from kotoba_code.coding import apply_codebook, lint_codebook
 from kotoba_code.coding.safe_regex import RuleRegex
 from kotoba_code.errors import CodebookError, CorpusReadError
 from kotoba_code.io.archive import MAX_XML_BYTES
@@ -98,7 +99,9 @@ def test_an_alias_bomb_inside_a_qdc_description_is_refused(tmp_path):
 
 def test_an_alias_bomb_inside_a_qdpx_is_refused_by_kotoba_code_test(tmp_path):
     cb = Codebook.from_dict({"codes": [{"id": "gap", "label": "温度差", "rule": "温度差"}]})
-    good = write_qdpx(cb.apply(Corpus.from_texts(["温度差がある", "特になし"]), cache=False), tmp_path / "ok.qdpx")
+    good = write_qdpx(
+        apply_codebook(cb, Corpus.from_texts(["温度差がある", "特になし"]), cache=False), tmp_path / "ok.qdpx"
+    )
     bad = tmp_path / "bomb.qdpx"
     bomb = "kotoba-code:\n  id: gap\n  junk:\n" + alias_bomb().replace("  a", "    a")
     with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w") as dst:
@@ -130,7 +133,7 @@ def test_a_catastrophic_regex_rule_is_stopped_and_named(tmp_path):
     data.write_text("id,answer\n1," + "a" * 40 + "b\n2,温度差がある\n", encoding="utf-8")
     t0 = time.perf_counter()
     with pytest.raises(CodebookError, match=r"\[E312\] .*redos\.yaml, line 5, code 'redos': .*\(a\+\)\+\$"):
-        Codebook.load(p).apply(Corpus.from_texts(["a" * 40 + "b", "温度差がある"]), cache=False)
+        apply_codebook(Codebook.load(p), Corpus.from_texts(["a" * 40 + "b", "温度差がある"]), cache=False)
     assert time.perf_counter() - t0 < 10
     code, out = run("code", data, "--text-col", "answer", "--id-col", "id", "--codebook", p, "--no-cache", "-q")
     assert "line 5, code 'redos'" in assert_one_line_error(code, out, "E312")
@@ -139,7 +142,7 @@ def test_a_catastrophic_regex_rule_is_stopped_and_named(tmp_path):
 def test_a_backtracking_pattern_that_ends_gives_re_results(tmp_path):
     # Lookbehind and $ need re; a harmless pattern runs to the end with re's answer.
     cb = Codebook.from_dict({"codes": [{"id": "x", "rule": "/(?<![労務])経験$/"}, {"id": "y", "rule": "/経験/"}]})
-    res = cb.apply(Corpus.from_texts(["業務経験", "福祉の経験", "経験がない", "職場経験"]), cache=False)
+    res = apply_codebook(cb, Corpus.from_texts(["業務経験", "福祉の経験", "経験がない", "職場経験"]), cache=False)
     assert res.matrix["x"].tolist() == [False, True, False, True]
     assert res.matrix["y"].tolist() == [True, True, True, True]
     spans = res.evidence[res.evidence["code"] == "x"][["start", "end"]].values.tolist()
@@ -201,7 +204,7 @@ def test_a_rule_at_the_depth_limit_parses_exports_and_codes(tmp_path):
     rule = "(" * (MAX_DEPTH - 2) + "温度差 | 連携" + ")" * (MAX_DEPTH - 2)
     assert depth(parse_rule(rule)) <= MAX_DEPTH
     cb = Codebook.from_dict({"codes": [{"id": "deep", "label": "深い", "rule": rule}]})
-    res = cb.apply(Corpus.from_texts(["温度差がある", "連携した", "なし"]), cache=False)
+    res = apply_codebook(cb, Corpus.from_texts(["温度差がある", "連携した", "なし"]), cache=False)
     assert res.matrix["deep"].tolist() == [True, True, False]
     for out in ("x.cod", "x.qdc", "x.yaml"):
         code, output = run("export-codebook", _write_yaml(tmp_path, rule), "-o", tmp_path / out)
@@ -230,7 +233,7 @@ def test_a_codebook_without_codes_is_an_error_naming_the_file(tmp_path):
 
 def test_a_project_passed_as_codebook_and_a_codebook_passed_as_project_say_so(tmp_path):
     cb = Codebook.from_dict({"codes": [{"id": "gap", "label": "温度差", "rule": "温度差"}]})
-    qdpx = write_qdpx(cb.apply(Corpus.from_texts(["温度差がある"]), cache=False), tmp_path / "p.qdpx")
+    qdpx = write_qdpx(apply_codebook(cb, Corpus.from_texts(["温度差がある"]), cache=False), tmp_path / "p.qdpx")
     qdc = write_qdc(cb, tmp_path / "c.qdc")
     line = assert_one_line_error(*run("import-codebook", qdpx, "-o", tmp_path / "x.yaml"), "E411")
     assert "p.qdpx" in line and "project" in line and "pass a .qdc" in line
@@ -269,7 +272,7 @@ def test_a_long_chain_of_code_references_loads_and_codes():
     codes = [{"id": "c0", "rule": "温度差"}] + [{"id": f"c{i}", "rule": f"<*c{i - 1}>"} for i in range(1, n)]
     cb = Codebook.from_dict({"codes": codes[::-1]})  # the last first: the order must come from the references
     assert [c.id for c in cb.ordered_codes()][:3] == ["c0", "c1", "c2"]
-    res = cb.apply(Corpus.from_texts(["温度差がある", "なし"]), cache=False)
+    res = apply_codebook(cb, Corpus.from_texts(["温度差がある", "なし"]), cache=False)
     assert res.matrix[f"c{n - 1}"].tolist() == [True, False]
     codes[0] = {"id": "c0", "rule": f"<*c{n - 1}>"}
     with pytest.raises(CodebookError, match=r"\[E304\] .*cyclic.*c0 → c2999 → c2998"):
@@ -285,7 +288,7 @@ def test_lint_of_a_glob_built_to_backtrack_ends_at_once():
         Corpus.from_texts(["あああああああああああああああああああああああああ", "温度差がある"]), cache=False
     )
     t0 = time.perf_counter()
-    warnings = cb.lint(tokens)
+    warnings = lint_codebook(cb, tokens)
     assert time.perf_counter() - t0 < 2
     assert [(w.word, w.kind) for w in warnings] == [(glob, "unseen")]
 
