@@ -7,6 +7,7 @@ look an error up by its code. Code ranges follow the pipeline::
     E2xx  tokenization (tokenizer settings, user words, cache)
     E3xx  codebooks and coding rules
     E4xx  interoperability (REFI-QDA, archives, KH Coder export, forms)
+    E6xx  learned coding and review
     E9xx  command line
 
 The exception tree::
@@ -90,6 +91,28 @@ class Errors(metaclass=_ErrorsWithCodes):
     E408 = "{path}: not a REFI-QDA {kind}: {reason}"
     E409 = "{path}, code {code!r}: the kotoba-code block of its description is not valid YAML: {reason}"
     E410 = "{path}: {what} {name!r} contains {char!r}, which {encoding} cannot encode. Write with encoding='utf-8'."
+    # E6xx learned coding and review
+    E601 = "{path}: not a kotoba-code model file ({reason}); it was refused without running anything in it."
+    E602 = (
+        "{path}: the model was saved by kotoba-code {saved}; this is kotoba-code {current}. "
+        "Train it again with this version (kotoba-code train)."
+    )
+    E603 = (
+        "{path}: the model was trained with codebook {saved_name!r} (hash {saved}), "
+        "but the codebook given, {name!r}, has hash {current}. Use the codebook it was trained with, or train again."
+    )
+    E604 = (
+        "The model was trained on tokens made with other tokenizer settings ({diff}). "
+        "Tokenize with the model's settings (its user words: SudachiTokenizer(user_words=model.user_words))."
+    )
+    E605 = "{path}: a rules + model (hybrid) model needs its codebook: pass --codebook {name}."
+    E606 = "Learned coding codes whole answers only (unit='document'), not unit={unit!r}."
+    E607 = "{source}: no labelled answers to train on."
+    E608 = "The model uses GiNZA's word vectors (ja_ginza {version}), which cannot be loaded: {reason}"
+    E609 = "The {what} is not trained yet: call fit() first."
+    E610 = "{source}: code {code!r} is not among the codes of the samples or the codebook. Codes: {known}."
+    E611 = "{path}: the review queue is written as .csv or .xlsx, not {suffix!r}."
+    E612 = "{path}: the labels have {n} code(s) and the codebook {m}; a model needs at least one code."
 
 
 class Warnings(metaclass=_ErrorsWithCodes):
@@ -103,6 +126,12 @@ class Warnings(metaclass=_ErrorsWithCodes):
     W201 = "Cache directory {path} is not writable ({reason}); tokenizing without cache."
     # W4xx interoperability
     W401 = "{path}: code(s) {codes} match no code of the codebook; their codings are ignored. Codebook: {known}."
+    # W6xx learned coding and review
+    W601 = (
+        "Code {code!r} has {n} positive answer(s) in the training samples, fewer than {min}: "
+        "the model does not learn it ({fallback})."
+    )
+    W602 = "{path}: {n} row(s) of the review file have no reviewed codes and are left out: rows {rows}."
 
 
 class KotobaError(Exception):

@@ -202,6 +202,9 @@ class Evaluation:
 
     Attributes
     ----------
+    exact : float
+        Share of texts whose whole set of codes equals the reference's
+        (exact-set accuracy).
     codes : DataFrame
         Per code: ``support`` (texts the reference coder gave the code),
         ``predicted``, ``precision``, ``recall``, ``f1``, ``kappa``, ``alpha``
@@ -226,6 +229,7 @@ class Evaluation:
     reference: str = "coder1"
     coders: list[str] = field(default_factory=list)
     result: Any = None
+    exact: float = float("nan")
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON structure printed by ``kotoba-code test --format json``."""
@@ -244,6 +248,7 @@ class Evaluation:
             "codes": codes,
             "macro": {k: _num(v) for k, v in self.macro.items()},
             "micro": {k: _num(v) for k, v in self.micro.items()},
+            "exact": _num(self.exact),
             "disagreements": dis,
         }
 
@@ -266,6 +271,7 @@ def evaluate(
     codes: Iterable[str] | None = None,
     reference: str | None = None,
     cache: bool | str | Path = False,
+    coder: Any = None,
 ) -> Evaluation:
     """Compare a codebook's rules with human labels.
 
@@ -279,6 +285,10 @@ def evaluate(
     reference : str, optional
         The coder whose labels the rules are scored against (default: the
         first coder in the file).
+    coder : Coder, optional
+        Score this coder (a learned or hybrid model, see
+        :mod:`kotoba_code.coding`) instead of the codebook's rules; the texts
+        are tokenized with the codebook's user words.
 
     Examples
     --------
@@ -304,7 +314,13 @@ def evaluate(
     ref = reference or coders[0]
     meta = sample.texts.drop(columns=["id", "text"])
     corpus = Corpus(sample.texts["id"].tolist(), sample.texts["text"].tolist(), metadata=meta, name=sample.source)
-    result = codebook.apply(corpus, cache=cache)
+    if coder is None:
+        result = codebook.apply(corpus, cache=cache)
+    else:
+        from kotoba_code.tokenize import SudachiTokenizer, tokenize
+
+        tokens = tokenize(corpus, tokenizer=SudachiTokenizer(user_words=codebook.user_words), cache=cache)
+        result = coder.code(tokens)
     pred = result.to_frame().set_index("id")[code_ids].astype(int)
     gold_all = sample.matrix(ref, code_ids)
     labelled = gold_all.notna().all(axis=1)
@@ -337,7 +353,8 @@ def evaluate(
     mp, mr, mf = prf(t_all, p_all)
     micro = {"precision": mp, "recall": mr, "f1": mf}
     dis = _disagreements(codebook, result, gold, pred, sample, code_ids)
-    return Evaluation(table, macro, micro, int(len(gold)), dis, ref, coders, result)
+    exact = float((gold.to_numpy() == pred.to_numpy()).all(axis=1).mean()) if len(gold) else float("nan")
+    return Evaluation(table, macro, micro, int(len(gold)), dis, ref, coders, result, exact)
 
 
 def _disagreements(

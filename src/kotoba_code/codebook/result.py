@@ -30,6 +30,9 @@ class CodingResult:
         metadata of each unit's document and unit attributes.
     unit : str
         The unit level coded.
+    scores : DataFrame or None
+        Units × codes probabilities from a learned or hybrid coder (same index
+        as ``matrix``); None for rules alone.
 
     Examples
     --------
@@ -42,7 +45,13 @@ class CodingResult:
     """
 
     def __init__(
-        self, codebook: Codebook, index: UnitIndex, values: dict[str, np.ndarray], evidence: Callable[[], pd.DataFrame]
+        self,
+        codebook: Codebook,
+        index: UnitIndex,
+        values: dict[str, np.ndarray],
+        evidence: Callable[[], pd.DataFrame],
+        *,
+        scores: pd.DataFrame | None = None,
     ) -> None:
         self.codebook = codebook
         self.unit = index.level
@@ -58,6 +67,7 @@ class CodingResult:
         else:
             idx = pd.MultiIndex.from_arrays([units["id"].to_numpy(), units["unit"].to_numpy()], names=["id", "unit"])
         self.matrix = pd.DataFrame(cols, index=idx).astype(bool)
+        self.scores = scores
         self._evidence_fn = evidence
         self._evidence: pd.DataFrame | None = None
 
