@@ -161,6 +161,11 @@ def read_labels(
         return read_qdpx_labels(source, codebook=codebook)
     else:
         df = read_table(source, sheet=sheet)
+    from kotoba_code.coding.review import REVIEW_COLUMN, labels_from_review
+
+    if codes_col not in df.columns and REVIEW_COLUMN in df.columns:
+        # A review queue filled in by a reviewer (kotoba-code review).
+        df = labels_from_review(df, where, codes_col)
     for col in (id_col, text_col, codes_col):
         if col not in df.columns:
             raise CorpusReadError(Errors.E102.format(path=where, column=col, columns=", ".join(map(str, df.columns))))

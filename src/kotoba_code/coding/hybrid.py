@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
+from kotoba_code.coding.base import codebook_hash
 from kotoba_code.coding.learned import (
     LearnedCoder,
     check_tokens,
@@ -243,18 +244,3 @@ class HybridCoder(BaseEstimator):
         if not isinstance(model, HybridCoder):
             raise KotobaError(Errors.E605.format(path=path, name=codebook.name or codebook.source))
         return model
-
-
-def codebook_hash(codebook: Codebook) -> str:
-    """A short hash of what decides a codebook's coding: codes, rules,
-    synonyms, user words and the negation setting."""
-    import hashlib
-    import json
-
-    data = {
-        "codes": [[c.id, c.rule] for c in codebook.codes],
-        "synonyms": codebook.synonyms,
-        "user_words": codebook.user_words,
-        "negation": codebook.negation,
-    }
-    return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()[:16]

@@ -24,6 +24,7 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 
+from kotoba_code.coding.base import codebook_hash
 from kotoba_code.coding.features import (
     BIGRAM_SEP,
     NEG_MARK,
@@ -262,6 +263,7 @@ class LearnedCoder(BaseEstimator):
         self.oof_proba_ = self._calibrate(oof)
         self.thresholds_ = np.full(len(self.code_ids_), 0.5)
         self.tokenizer_settings_ = _jsonable(tokens.settings)
+        self.codebook_hash_ = codebook_hash(self.codebook) if self.codebook is not None else None
         self.feature_names_ = self._feature_names()
         return self
 
@@ -451,3 +453,18 @@ def samples_to_training(
     tokenizer = SudachiTokenizer(user_words=codebook.user_words if codebook is not None else ())
     tokens = tokenize(corpus, tokenizer=tokenizer, cache=cache)
     return tokens, np.vstack(ys), list(code_ids)
+
+
+def tokenizer_for(settings: dict[str, Any]) -> Any:
+    """A Sudachi tokenizer with the settings a model was trained with (its user words and split mode).
+
+    Examples
+    --------
+    >>> s = {"backend": "sudachi", "split_mode": "C", "user_words": [["温度差", "名詞,普通名詞,一般,*,*,*"]]}
+    >>> tokenizer_for(s).split_mode
+    'C'
+    """
+    from kotoba_code.tokenize import SudachiTokenizer
+
+    words = [f"{w}\t{p}" if p else w for w, p in settings.get("user_words", [])]
+    return SudachiTokenizer(split_mode=str(settings.get("split_mode", "C")), user_words=words)
