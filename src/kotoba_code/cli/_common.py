@@ -189,13 +189,13 @@ def codebook_and_tokens(
     return cb, tokenize_with_jobs(corpus, tokenizer, cache_setting(cache_dir, no_cache), quiet, jobs)
 
 
-def coding_options(f: Any) -> Any:
+def coding_options(f: Any, *, codebook_required: bool = True) -> Any:
     """INPUT, how to read it, and the codebook, unit, variables, cache and jobs."""
     decorators = [
         click.option(
             "--codebook",
             "codebook",
-            required=True,
+            required=codebook_required,
             help="Codebook: a YAML or KH Coder rule file, or a shipped name (welfare_employment).",
         ),
         click.option(
@@ -222,11 +222,17 @@ def coding_options(f: Any) -> Any:
     return input_options(f)
 
 
-def pass_coding(f: Callable[..., Any]) -> Callable[..., Any]:
+def pass_coding(f: Callable[..., Any] | None = None, *, codebook_required: bool = True) -> Any:
     """Read INPUT, load the codebook (with any --vars) and tokenize with its
-    user words; the command receives ``codebook``, ``tokens``, ``unit`` and ``quiet``."""
+    user words; the command receives ``codebook``, ``tokens``, ``unit`` and ``quiet``.
 
-    @coding_options
+    With ``codebook_required=False`` (``@pass_coding(codebook_required=False)``)
+    and no --codebook, the command's ``--model`` file gives the tokenizer
+    settings and ``codebook`` is None."""
+    if f is None:
+        return functools.partial(pass_coding, codebook_required=codebook_required)
+
+    @functools.partial(coding_options, codebook_required=codebook_required)
     @functools.wraps(f)
     def wrapper(
         input_path: Path,
@@ -243,6 +249,18 @@ def pass_coding(f: Callable[..., Any]) -> Callable[..., Any]:
         **kwargs: Any,
     ) -> Any:
         corpus = load_corpus(input_path, text_col, id_col, sheet, encoding)
+        if codebook is None:
+            model = kwargs.get("model")
+            if model is None:
+                raise click.UsageError("give --codebook, --model or both")
+            from kotoba_code.coding.learned import tokenizer_for
+            from kotoba_code.coding.persistence import read_model_file
+
+            meta, _ = read_model_file(model)
+            tokens = tokenize_with_jobs(
+                corpus, tokenizer_for(meta["tokenizer"]), cache_setting(cache_dir, no_cache), quiet
+            )
+            return f(codebook=None, tokens=tokens, unit=unit, quiet=quiet, **kwargs)
         cb, tokens = codebook_and_tokens(codebook, corpus, quiet, cache_dir, no_cache, vars_specs)
         return f(codebook=cb, tokens=tokens, unit=unit, quiet=quiet, **kwargs)
 

@@ -130,7 +130,18 @@ def words_cmd(
 
 
 @cli.command("code")
-@pass_coding
+@pass_coding(codebook_required=False)
+@click.option(
+    "--model",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Model file from 'kotoba-code train': with --codebook, rules + model; alone, the model's codes.",
+)
+@click.option(
+    "--scores",
+    "scores_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --model, also write the probability of every code: id and one column per code.",
+)
 @click.option(
     "-o",
     "--output",
@@ -144,18 +155,37 @@ def words_cmd(
     help="Also write the hits: id, unit, code, term, text, start, end.",
 )
 def code_cmd(
-    codebook: Any, tokens: Any, unit: str, quiet: bool, output: Path | None, evidence_out: Path | None
+    codebook: Any,
+    tokens: Any,
+    unit: str,
+    quiet: bool,
+    model: Path | None,
+    scores_out: Path | None,
+    output: Path | None,
+    evidence_out: Path | None,
 ) -> None:
-    """Code every document: one row per input document with a 0/1 column per code."""
-    result = codebook.apply(tokens, unit=unit)
+    """Code every document: one row per input document with a 0/1 column per code.
+
+    With --model, a learned model (see docs/learned-coding.md) codes with the
+    rules (--codebook given and a rules + model file) or alone."""
+    if model is None:
+        if scores_out is not None:
+            raise click.UsageError("--scores needs --model: rules alone give no probabilities")
+        result = codebook.apply(tokens, unit=unit)
+    else:
+        from kotoba_code.coding.persistence import load_model
+
+        result = load_model(model, codebook=codebook).code(tokens, unit=unit)
     df = result.to_frame()
     if output is None:
         df.to_csv(sys.stdout, index=False)
     else:
         write_table(df, output)
-        info(quiet, f"{len(df):,} documents coded with {len(codebook)} codes → {output}")
+        info(quiet, f"{len(df):,} documents coded with {result.matrix.shape[1]} codes → {output}")
     if evidence_out is not None:
         write_table(result.evidence, evidence_out)
+    if scores_out is not None:
+        write_table(result.scores.round(4).reset_index(), scores_out)
 
 
 @cli.command("freq")
@@ -236,6 +266,11 @@ def _lint_summary(codebook: Any, problems: list[Any]) -> None:
 @cli.command("test")
 @click.argument("samples", type=click.Path(path_type=Path))
 @click.option("--codebook", "codebook", required=True, help="Codebook file or shipped name.")
+@click.option(
+    "--model",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Score this model file (from 'kotoba-code train') instead of the rules alone.",
+)
 @click.option("--min-f1", type=float, help="Fail (exit 1) when a code's F1 is below this.")
 @click.option("--min-kappa", type=float, help="Fail (exit 1) when a code's Cohen's kappa is below this.")
 @click.option("--min-macro-f1", type=float, help="Fail (exit 1) when the macro-F1 is below this.")
@@ -253,6 +288,7 @@ def _lint_summary(codebook: Any, problems: list[Any]) -> None:
 def test_cmd(
     samples: Path,
     codebook: str,
+    model: Path | None,
     min_f1: float | None,
     min_kappa: float | None,
     min_macro_f1: float | None,
@@ -269,7 +305,13 @@ def test_cmd(
     from kotoba_code.evaluate import evaluate, read_labels
 
     cb = Codebook.load(codebook)
-    ev = evaluate(cb, read_labels(samples, codebook=cb), codes=list(code_ids) or None, reference=reference)
+    coder = None
+    if model is not None:
+        from kotoba_code.coding.persistence import load_model
+
+        coder = load_model(model, codebook=cb)
+    sample = read_labels(samples, codebook=cb)
+    ev = evaluate(cb, sample, codes=list(code_ids) or None, reference=reference, coder=coder)
     failures = []
     for row in ev.codes.to_dict(orient="records"):
         if min_f1 is not None and row["f1"] < min_f1:
@@ -286,6 +328,7 @@ def test_cmd(
         summary = (
             f"n={ev.n}  macro P/R/F1 {ev.macro['precision']:.3f}/{ev.macro['recall']:.3f}/{ev.macro['f1']:.3f}"
             f"  micro P/R/F1 {ev.micro['precision']:.3f}/{ev.micro['recall']:.3f}/{ev.micro['f1']:.3f}"
+            f"  exact-set {ev.exact:.3f}"
         )
         if fmt == "markdown":
             click.echo(to_markdown(table) + "\n" + summary + "\n\n" + to_markdown(dis), nl=False)
@@ -358,6 +401,7 @@ def _show_warning(
 from kotoba_code.cli import analysis_cmds as _analysis_cmds  # noqa: E402, F401
 from kotoba_code.cli import ingest_cmd as _ingest_cmd  # noqa: E402, F401
 from kotoba_code.cli import interop as _interop  # noqa: E402, F401
+from kotoba_code.cli import learn_cmds as _learn_cmds  # noqa: E402, F401
 
 
 def main(argv: list[str] | None = None) -> None:
