@@ -157,6 +157,15 @@ def load_model(path: str | Path, *, codebook: Codebook | None = None) -> Learned
 
     A hybrid model needs ``codebook`` (E605); a codebook other than the one
     the model was trained with is refused (E603).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     _ = Path(d, "x.kcm").write_bytes(b"not a model")
+    ...     load_model(Path(d, "x.kcm"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    kotoba_code.errors.KotobaError: [E601] ...: not a kotoba-code model file (...); it was refused ...
     """
     path = Path(path)
     meta, arrays = read_model_file(path)
