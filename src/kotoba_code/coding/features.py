@@ -58,10 +58,30 @@ def _word_keys(tokens: Tokens, key: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _csr(rows: np.ndarray, cols: np.ndarray, n_rows: int, n_cols: int) -> sp.csr_matrix:
+    """Counts as CSR. Rows in document order (as the token arrays give them)
+    build the matrix directly, without the sort of a COO conversion."""
     data = np.ones(len(rows), dtype=np.float64)
-    m = sp.csr_matrix((data, (rows, cols)), shape=(n_rows, n_cols))
+    if len(rows) < 2 or bool((rows[1:] >= rows[:-1]).all()):
+        indptr = np.zeros(n_rows + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1:])
+        m = sp.csr_matrix((data, cols.astype(np.int64), indptr), shape=(n_rows, n_cols))
+    else:
+        m = sp.csr_matrix((data, (rows, cols)), shape=(n_rows, n_cols))
     m.sum_duplicates()
     return m
+
+
+def _counts(doc: np.ndarray, ids: list[np.ndarray], n_rows: int, n_cols: int) -> sp.csr_matrix:
+    """Document × feature counts from id arrays aligned with positions in
+    document order (-1: no feature there). Each array becomes a CSR matrix
+    directly (its rows are already in order), and the canonical matrices are
+    added, a linear merge; no global sort."""
+    total = None
+    for a in ids:
+        ok = a >= 0
+        m = _csr(doc[ok], a[ok], n_rows, n_cols)
+        total = m if total is None else total + m
+    return total if total is not None else sp.csr_matrix((n_rows, n_cols))
 
 
 @dataclass
@@ -79,10 +99,14 @@ def _tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
     m = counts.tocsr(copy=True).astype(np.float64)
     np.log(m.data, out=m.data)
     m.data += 1.0
-    m = m @ sp.diags(idf)
-    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+    m.data *= idf[m.indices]
+    sq = np.add.reduceat(m.data**2, m.indptr[:-1]) if m.nnz else np.zeros(m.shape[0])
+    # reduceat repeats the next row's value for empty rows; they have norm 0.
+    sq[np.diff(m.indptr) == 0] = 0.0
+    norms = np.sqrt(sq)
     norms[norms == 0] = 1.0
-    return sp.csr_matrix(sp.diags(1.0 / norms) @ m)
+    m.data /= np.repeat(norms, np.diff(m.indptr))
+    return m
 
 
 def _idf(counts: sp.csr_matrix) -> np.ndarray:
@@ -146,28 +170,27 @@ class WordFeatures:
         return plain, uni, strings
 
     def _pairs(self, tokens: Tokens, plain: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Consecutive kept words of the same document: (doc, left id, right id)."""
+        """Consecutive kept words of the same document: (token position of the
+        left word, left id, right id)."""
         keep = np.flatnonzero(plain >= 0)
         doc = _doc_of_tokens(tokens)[keep]
         same = doc[1:] == doc[:-1]
-        return doc[1:][same], plain[keep[:-1][same]], plain[keep[1:][same]]
+        return keep[:-1][same], plain[keep[:-1][same]], plain[keep[1:][same]]
 
     def fit(self, tokens: Tokens) -> WordFeatures:
         """Learn the vocabulary and idf from training tokens."""
         plain, uni, strings = self._ids(tokens, None)
         n_docs = len(tokens.corpus)
         doc = _doc_of_tokens(tokens)
-        ok = uni >= 0
-        rows, cols = [doc[ok]], [uni[ok]]
         names = list(strings)
+        bi = np.full(len(uni), -1, dtype=np.int64)
         if self.bigrams:
-            d, a, b = self._pairs(tokens, plain)
+            at, a, b = self._pairs(tokens, plain)
             key = a * len(strings) + b
             uniq, inv = np.unique(key, return_inverse=True)
             names += [strings[k // len(strings)] + BIGRAM_SEP + strings[k % len(strings)] for k in uniq.tolist()]
-            rows.append(d)
-            cols.append(len(strings) + inv)
-        counts = _csr(np.concatenate(rows), np.concatenate(cols), n_docs, len(names))
+            bi[at] = len(strings) + inv
+        counts = _counts(doc, [uni, bi], n_docs, len(names))
         df = np.bincount(counts.indices, minlength=len(names))
         keep = np.flatnonzero(df >= self.min_df)
         counts = counts[:, keep]
@@ -180,8 +203,7 @@ class WordFeatures:
         plain, uni, _ = self._ids(tokens, index)
         n_docs = len(tokens.corpus)
         doc = _doc_of_tokens(tokens)
-        ok = uni >= 0
-        rows, cols = [doc[ok]], [uni[ok]]
+        bi = np.full(len(uni), -1, dtype=np.int64)
         if self.bigrams:
             # Bigram ids: look pairs of plain ids up in a sorted table of the
             # fitted pairs, encoded as one integer each.
@@ -199,14 +221,13 @@ class WordFeatures:
                 table = np.asarray(left, dtype=np.int64) * n + np.asarray(right, dtype=np.int64)
                 order = np.argsort(table)
                 table, pid_arr = table[order], np.asarray(pid, dtype=np.int64)[order]
-                d, a, b = self._pairs(tokens, plain)
+                at, a, b = self._pairs(tokens, plain)
                 key = a * n + b
                 pos = np.searchsorted(table, key)
                 pos = np.minimum(pos, len(table) - 1)
                 hit = table[pos] == key
-                rows.append(d[hit])
-                cols.append(pid_arr[pos[hit]])
-        return _csr(np.concatenate(rows), np.concatenate(cols), n_docs, len(self.space.terms))
+                bi[at[hit]] = pid_arr[pos[hit]]
+        return _counts(doc, [uni, bi], n_docs, len(self.space.terms))
 
     def transform(self, tokens: Tokens) -> sp.csr_matrix:
         """Sublinear tf-idf, L2-normalized rows."""
@@ -224,6 +245,8 @@ def _codepoints(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     cp = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
     lengths = np.fromiter(map(len, norm), dtype=np.int64, count=len(norm)) + 1
     doc = np.repeat(np.arange(len(norm), dtype=np.int64), lengths)[: len(cp)]
+    if len(cp) == 0:
+        doc = np.zeros(0, dtype=np.int64)
     return cp, doc
 
 
@@ -245,47 +268,99 @@ class CharFeatures:
         self.min_df = min_df
         self.keys = np.zeros(0, dtype=np.int64)  # sorted n-gram codes
         self.idf = np.zeros(0)
+        self._lookup: Any = None
 
     @staticmethod
-    def _grams(cp: np.ndarray, doc: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-        if len(cp) < n:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        key = np.zeros(len(cp) - n + 1, dtype=np.int64)
-        ok = np.ones(len(key), dtype=bool)
-        for j in range(n):
-            part = cp[j : len(cp) - n + 1 + j]
-            key = (key << _CP_BITS) | part
-            ok &= part != 0
+    def _grams(cp: np.ndarray, n: int) -> np.ndarray:
+        """Code-point keys of the n-grams starting at every position (-1 where
+        the n-gram crosses a document boundary or runs past the end)."""
+        key = np.zeros(len(cp), dtype=np.int64)
+        ok = np.zeros(len(cp), dtype=bool)
+        m = len(cp) - n + 1
+        if m > 0:
+            part = np.zeros(m, dtype=np.int64)
+            good = np.ones(m, dtype=bool)
+            for j in range(n):
+                c = cp[j : j + m]
+                part = (part << _CP_BITS) | c
+                good &= c != 0
+            key[:m], ok[:m] = part, good
         # No code point of a kept n-gram is 0, so an n-gram's code lies in
         # [2**(21(n-1)), 2**(21n)): lengths never collide.
-        return key[ok], doc[: len(key)][ok]
-
-    def _all(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        cp, doc = _codepoints(texts)
-        keys, docs = [], []
-        for n in range(self.ngram_range[0], self.ngram_range[1] + 1):
-            k, d = self._grams(cp, doc, n)
-            keys.append(k)
-            docs.append(d)
-        return np.concatenate(keys), np.concatenate(docs)
+        return np.where(ok, key, -1)
 
     def fit(self, texts: list[str]) -> CharFeatures:
-        keys, docs = self._all(texts)
-        uniq, inv = np.unique(keys, return_inverse=True)
-        counts = _csr(docs, inv, len(texts), len(uniq))
+        cp, doc = _codepoints(texts)
+        lo, hi = self.ngram_range
+        grams = [self._grams(cp, n) for n in range(lo, hi + 1)]
+        flat = np.concatenate(grams)
+        uniq, inv = np.unique(flat, return_inverse=True)
+        # Feature numbers per position, n-gram length by length; -1 stays -1.
+        inv = np.where(flat >= 0, inv - int(uniq[0] < 0), -1).reshape(len(grams), -1)
+        uniq = uniq[uniq >= 0]
+        counts = _counts(doc, list(inv), len(texts), len(uniq))
         df = np.bincount(counts.indices, minlength=len(uniq))
         keep = np.flatnonzero(df >= self.min_df)
         self.keys = uniq[keep]
         self.idf = _idf(counts[:, keep])
+        self._lookup = None
         return self
 
+    def _tables(self) -> tuple[np.ndarray, int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Lookup tables built once from the fitted keys: code point → letter
+        number (1..A, 0 unknown); letter number → unigram feature; letter pair
+        → bigram feature (a dense (A+1)² table); sorted trigram codes in letter
+        numbers with their features. Array indexing instead of a search per
+        character keeps 100,000 answers fast."""
+        if getattr(self, "_lookup", None) is not None:
+            return self._lookup
+        mask = (1 << _CP_BITS) - 1
+        keys = self.keys
+        chars = np.unique(np.concatenate([(keys >> (_CP_BITS * j)) & mask for j in range(3)]))
+        chars = chars[chars != 0]
+        lut = np.zeros(0x110000, dtype=np.int64)
+        lut[chars] = np.arange(1, len(chars) + 1)
+        a1 = len(chars) + 1
+        feat = np.arange(len(keys), dtype=np.int64)
+        is1, is2 = keys < (1 << _CP_BITS), (keys >= (1 << _CP_BITS)) & (keys < (1 << (2 * _CP_BITS)))
+        is3 = keys >= (1 << (2 * _CP_BITS))
+        uni = np.full(a1, -1, dtype=np.int64)
+        uni[lut[keys[is1]]] = feat[is1]
+        bi = np.full(a1 * a1 if is2.any() else 1, -1, dtype=np.int64)
+        k2 = keys[is2]
+        bi[lut[k2 >> _CP_BITS] * a1 + lut[k2 & mask]] = feat[is2]
+        k3 = keys[is3]
+        code3 = (lut[k3 >> (2 * _CP_BITS)] * a1 + lut[(k3 >> _CP_BITS) & mask]) * a1 + lut[k3 & mask]
+        order = np.argsort(code3)
+        self._lookup = (lut, a1, uni, bi, code3[order], feat[is3][order])
+        return self._lookup
+
     def counts(self, texts: list[str]) -> sp.csr_matrix:
-        keys, docs = self._all(texts)
         if len(self.keys) == 0:
             return sp.csr_matrix((len(texts), 0))
-        pos = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
-        hit = self.keys[pos] == keys
-        return _csr(docs[hit], pos[hit], len(texts), len(self.keys))
+        lut, a1, uni_t, bi_t, code3, feat3 = self._tables()
+        cp, doc = _codepoints(texts)
+        a = lut[cp]
+        lo, hi = self.ngram_range
+        ids = []
+        m = len(a)
+        if lo <= 1 <= hi:
+            ids.append(np.where(a > 0, uni_t[a], -1))
+        if lo <= 2 <= hi:
+            f = np.full(m, -1, dtype=np.int64)
+            if m > 1:
+                ok = (a[:-1] > 0) & (a[1:] > 0)
+                f[:-1] = np.where(ok, bi_t[np.where(ok, a[:-1] * a1 + a[1:], 0)], -1)
+            ids.append(f)
+        if hi >= 3:
+            f = np.full(m, -1, dtype=np.int64)
+            if m > 2 and len(code3):
+                ok = (a[:-2] > 0) & (a[1:-1] > 0) & (a[2:] > 0)
+                c = (a[:-2] * a1 + a[1:-1]) * a1 + a[2:]
+                pos = np.minimum(np.searchsorted(code3, c), len(code3) - 1)
+                f[:-2] = np.where(ok & (code3[pos] == c), feat3[pos], -1)
+            ids.append(f)
+        return _counts(doc, ids, len(texts), len(self.keys))
 
     def transform(self, texts: list[str]) -> sp.csr_matrix:
         return _tfidf(self.counts(texts), self.idf)
