@@ -77,11 +77,61 @@ def _counts(doc: np.ndarray, ids: list[np.ndarray], n_rows: int, n_cols: int) ->
     directly (its rows are already in order), and the canonical matrices are
     added, a linear merge; no global sort."""
     total = None
-    for a in ids:
-        ok = a >= 0
-        m = _csr(doc[ok], a[ok], n_rows, n_cols)
+    for m in _occurrences(doc, ids, n_rows, n_cols):
+        m.sum_duplicates()
         total = m if total is None else total + m
     return total if total is not None else sp.csr_matrix((n_rows, n_cols))
+
+
+def _occurrences(doc: np.ndarray, ids: list[np.ndarray], n_rows: int, n_cols: int) -> list[sp.csr_matrix]:
+    """One CSR matrix per id array with one entry per occurrence (duplicates
+    not summed: a product with weights sums them anyway)."""
+    out = []
+    for a in ids:
+        ok = a >= 0
+        rows, cols = doc[ok], a[ok]
+        indptr = np.zeros(n_rows + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1:])
+        out.append(sp.csr_matrix((np.ones(len(cols)), cols, indptr), shape=(n_rows, n_cols)))
+    return out
+
+
+class SparseGroup:
+    """tf-idf rows of one feature block kept as several occurrence matrices
+    (unigrams, bigrams …) over the same columns: each occurrence weighs its
+    term's idf, and a row is scaled to unit length as if its occurrences were
+    distinct terms. Summing duplicates (a sort per row) is left to training,
+    where ``tocsr`` does it; products sum them without it."""
+
+    def __init__(self, subs: list[sp.csr_matrix], idf: np.ndarray) -> None:
+        sq = np.zeros(subs[0].shape[0]) if subs else np.zeros(0)
+        for m in subs:
+            m.data = idf[m.indices]
+            sq += np.asarray(sp.csr_matrix((m.data**2, m.indices, m.indptr), shape=m.shape).sum(axis=1)).ravel()
+        norms = np.sqrt(sq)
+        norms[norms == 0] = 1.0
+        for m in subs:
+            m.data /= np.repeat(norms, np.diff(m.indptr))
+        self.subs = subs
+        self.shape = (subs[0].shape[0], subs[0].shape[1]) if subs else (0, len(idf))
+
+    def __matmul__(self, w: np.ndarray) -> np.ndarray:
+        out = np.zeros((self.shape[0], w.shape[1]))
+        for m in self.subs:
+            out += np.asarray(m @ w)
+        return out
+
+    def tocsr(self) -> sp.csr_matrix:
+        total = None
+        for m in self.subs:
+            total = m.copy() if total is None else total + m
+        total.sum_duplicates()
+        return total
+
+    def row(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        idx = [m.indices[m.indptr[i] : m.indptr[i + 1]] for m in self.subs]
+        val = [m.data[m.indptr[i] : m.indptr[i + 1]] for m in self.subs]
+        return np.concatenate(idx).astype(np.int64), np.concatenate(val)
 
 
 @dataclass
@@ -100,9 +150,7 @@ def _tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
     np.log(m.data, out=m.data)
     m.data += 1.0
     m.data *= idf[m.indices]
-    sq = np.add.reduceat(m.data**2, m.indptr[:-1]) if m.nnz else np.zeros(m.shape[0])
-    # reduceat repeats the next row's value for empty rows; they have norm 0.
-    sq[np.diff(m.indptr) == 0] = 0.0
+    sq = np.asarray(sp.csr_matrix((m.data**2, m.indices, m.indptr), shape=m.shape).sum(axis=1)).ravel()
     norms = np.sqrt(sq)
     norms[norms == 0] = 1.0
     m.data /= np.repeat(norms, np.diff(m.indptr))
@@ -199,6 +247,9 @@ class WordFeatures:
 
     def counts(self, tokens: Tokens) -> sp.csr_matrix:
         """Raw term counts, documents × terms, in the fitted vocabulary."""
+        return _counts(*self._positions(tokens))
+
+    def _positions(self, tokens: Tokens) -> tuple[np.ndarray, list[np.ndarray], int, int]:
         index = self.space.index()
         plain, uni, _ = self._ids(tokens, index)
         n_docs = len(tokens.corpus)
@@ -227,26 +278,48 @@ class WordFeatures:
                 pos = np.minimum(pos, len(table) - 1)
                 hit = table[pos] == key
                 bi[at[hit]] = pid_arr[pos[hit]]
-        return _counts(doc, [uni, bi], n_docs, len(self.space.terms))
+        return doc, [uni, bi], n_docs, len(self.space.terms)
 
-    def transform(self, tokens: Tokens) -> sp.csr_matrix:
-        """Sublinear tf-idf, L2-normalized rows."""
-        return _tfidf(self.counts(tokens), self.space.idf)
+    def transform(self, tokens: Tokens) -> SparseGroup:
+        """tf-idf, rows of unit length (see :class:`SparseGroup`)."""
+        return SparseGroup(_occurrences(*self._positions(tokens)), self.space.idf)
 
     def get_state(self) -> dict[str, Any]:
         return {"key": self.key, "bigrams": self.bigrams, "negation": self.negation, "min_df": self.min_df}
 
 
-def _codepoints(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """All texts NFKC-normalized, lower-cased and joined by NUL as code points,
-    with each code point's document."""
-    norm = [unicodedata.normalize("NFKC", t).lower() for t in texts]
-    joined = "\x00".join(norm)
-    cp = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-    lengths = np.fromiter(map(len, norm), dtype=np.int64, count=len(norm)) + 1
-    doc = np.repeat(np.arange(len(norm), dtype=np.int64), lengths)[: len(cp)]
+_FOLD: dict[str, np.ndarray] = {}
+
+
+def _fold_table(cp: np.ndarray) -> np.ndarray:
+    """Code point → its NFKC, lower-cased form (one code point; a character
+    that NFKC expands keeps its first one), for the code points in ``cp``,
+    extended as new ones appear; built per character, not per text."""
+    table = _FOLD.get("table")
+    if table is None:
+        table = np.arange(0x110000, dtype=np.int64)
+        _FOLD["table"] = table
+        _FOLD["seen"] = np.zeros(0x110000, dtype=bool)
+    seen = _FOLD["seen"]
+    present = np.flatnonzero((np.bincount(cp, minlength=0x110000) > 0) & ~seen)
+    for c in present.tolist():
+        f = unicodedata.normalize("NFKC", chr(c)).lower()
+        table[c] = ord(f[0]) if f else 0
+    seen[present] = True
+    return table
+
+
+def _codepoints(texts: list[str], *, fold: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """All texts joined by NUL as code points, each NFKC-normalized and
+    lower-cased (unless ``fold=False``), with each code point's document."""
+    joined = "\x00".join(texts)
+    cp = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    cp = _fold_table(cp)[cp] if fold else cp
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 1
+    doc = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)[: len(cp)]
     if len(cp) == 0:
         doc = np.zeros(0, dtype=np.int64)
+    # Space-like characters that NFKC turns into nothing would join words; 0 breaks n-grams there.
     return cp, doc
 
 
@@ -326,7 +399,7 @@ class CharFeatures:
         is3 = keys >= (1 << (2 * _CP_BITS))
         uni = np.full(a1, -1, dtype=np.int64)
         uni[lut[keys[is1]]] = feat[is1]
-        bi = np.full(a1 * a1 if is2.any() else 1, -1, dtype=np.int64)
+        bi = np.full(a1 * a1, -1, dtype=np.int64)
         k2 = keys[is2]
         bi[lut[k2 >> _CP_BITS] * a1 + lut[k2 & mask]] = feat[is2]
         k3 = keys[is3]
@@ -338,19 +411,24 @@ class CharFeatures:
     def counts(self, texts: list[str]) -> sp.csr_matrix:
         if len(self.keys) == 0:
             return sp.csr_matrix((len(texts), 0))
+        return _counts(*self._positions(texts))
+
+    def _positions(self, texts: list[str]) -> tuple[np.ndarray, list[np.ndarray], int, int]:
         lut, a1, uni_t, bi_t, code3, feat3 = self._tables()
-        cp, doc = _codepoints(texts)
-        a = lut[cp]
+        raw, doc = _codepoints(texts, fold=False)
+        # Fold and number letters in one gather: letter 0 (unknown, or a
+        # document boundary) has no unigram and no bigram in the tables, so no
+        # mask is needed.
+        a = lut[_fold_table(raw)][raw].astype(np.int32)
         lo, hi = self.ngram_range
         ids = []
         m = len(a)
         if lo <= 1 <= hi:
-            ids.append(np.where(a > 0, uni_t[a], -1))
+            ids.append(uni_t[a])
         if lo <= 2 <= hi:
             f = np.full(m, -1, dtype=np.int64)
             if m > 1:
-                ok = (a[:-1] > 0) & (a[1:] > 0)
-                f[:-1] = np.where(ok, bi_t[np.where(ok, a[:-1] * a1 + a[1:], 0)], -1)
+                f[:-1] = bi_t[a[:-1] * np.int32(a1) + a[1:]]
             ids.append(f)
         if hi >= 3:
             f = np.full(m, -1, dtype=np.int64)
@@ -360,10 +438,12 @@ class CharFeatures:
                 pos = np.minimum(np.searchsorted(code3, c), len(code3) - 1)
                 f[:-2] = np.where(ok & (code3[pos] == c), feat3[pos], -1)
             ids.append(f)
-        return _counts(doc, ids, len(texts), len(self.keys))
+        return doc, ids, len(texts), len(self.keys)
 
-    def transform(self, texts: list[str]) -> sp.csr_matrix:
-        return _tfidf(self.counts(texts), self.idf)
+    def transform(self, texts: list[str]) -> SparseGroup:
+        if len(self.keys) == 0:
+            return SparseGroup([sp.csr_matrix((len(texts), 0))], self.idf)
+        return SparseGroup(_occurrences(*self._positions(texts)), self.idf)
 
     @property
     def terms(self) -> list[str]:
@@ -459,10 +539,20 @@ class VectorFeatures:
 
     CONTENT = ("名詞", "動詞", "形容詞", "形状詞", "副詞")
 
-    def __init__(self, version: str) -> None:
+    def __init__(self, version: str, scale: float = 1.0) -> None:
         self.version = version
+        # Mean vectors are short (their words point different ways); one
+        # factor fitted on the training answers brings them to unit length on
+        # average, level with the L2-normalized word and character blocks.
+        self.scale = scale
 
-    def transform(self, tokens: Tokens) -> np.ndarray:
+    def fit(self, tokens: Tokens) -> VectorFeatures:
+        mean = self.transform(tokens).toarray() / self.scale
+        norms = np.linalg.norm(mean, axis=1)
+        self.scale = float(1.0 / np.mean(norms[norms > 0])) if (norms > 0).any() else 1.0
+        return self
+
+    def transform(self, tokens: Tokens) -> MeanVectors:
         vocab = _ginza_vocab(self.version)
         vectors = vocab.vectors
         strings = vocab.strings
@@ -473,14 +563,37 @@ class VectorFeatures:
         for i, lemma in enumerate(v["lemma"].astype(str).tolist()):
             if content[i]:
                 rows[i] = key2row.get(strings[lemma], -1)
-        table = np.asarray(vectors.data, dtype=np.float32)
         tok_rows = rows[tokens.word]
         ok = tok_rows >= 0
         doc = tokens.doc_index[ok]
         n = len(tokens.corpus)
-        # Sum of vectors per document as a sparse (docs × table rows) product.
-        m = sp.csr_matrix((np.ones(int(ok.sum()), dtype=np.float32), (doc, tok_rows[ok])), shape=(n, len(table)))
-        out = np.asarray(m @ table, dtype=np.float64)
-        norms = np.linalg.norm(out, axis=1)
-        norms[norms == 0] = 1.0
-        return out / norms[:, None]
+        m = _csr(doc.astype(np.int64), tok_rows[ok], n, len(vectors.data))
+        return MeanVectors(m, _vector_table(self.version), self.scale)
+
+
+def _vector_table(version: str) -> np.ndarray:
+    if "table" not in _GINZA_VOCAB:
+        _GINZA_VOCAB["table"] = np.asarray(_ginza_vocab(version).vectors.data, dtype=np.float64)
+    return _GINZA_VOCAB["table"]
+
+
+class MeanVectors:
+    """Mean word vector per answer (docs × 300), kept as word counts × table so
+    that ``X @ W`` is ``counts @ (table @ W) / n``: 20 columns are computed for
+    100,000 answers, not 300."""
+
+    def __init__(self, counts: sp.csr_matrix, table: np.ndarray, scale: float = 1.0) -> None:
+        self.counts = counts
+        self.table = table
+        n = np.asarray(counts.sum(axis=1)).ravel()
+        self.inv_n = scale / np.maximum(n, 1.0)
+        self.shape = (counts.shape[0], table.shape[1])
+
+    def __matmul__(self, w: np.ndarray) -> np.ndarray:
+        return np.asarray(self.counts @ (self.table @ w)) * self.inv_n[:, None]
+
+    def __getitem__(self, i: int) -> np.ndarray:
+        return np.asarray(self.counts[i] @ self.table).ravel() * self.inv_n[i]
+
+    def toarray(self) -> np.ndarray:
+        return np.asarray(self.counts @ self.table) * self.inv_n[:, None]

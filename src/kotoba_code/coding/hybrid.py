@@ -185,8 +185,6 @@ class HybridCoder(BaseEstimator):
 
         ``scores`` holds the combined probabilities, and ``rule_scores`` /
         ``model_scores`` (attributes of the result) what each side said."""
-        from kotoba_code.codebook.result import CodingResult
-
         if unit != "document":
             raise KotobaError(Errors.E606.format(unit=unit))
         if not hasattr(self, "combiner_"):
@@ -224,7 +222,13 @@ class HybridCoder(BaseEstimator):
             out = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else parts[1]
             return out.sort_values(["unit", "start"], kind="stable").reset_index(drop=True)
 
-        result = CodingResult(self.codebook, index, values, evidence, scores=scores)
+        # The rules' result becomes the hybrid's: its unit table and metadata
+        # are reused rather than built again for 100,000 answers.
+        result = res
+        result.matrix = pd.DataFrame(values, index=res.matrix.index)
+        result.scores = scores
+        result._evidence_fn = evidence
+        result._evidence = None
         result.rule_scores = pd.DataFrame(hits, columns=ids, index=doc_index)
         result.model_scores = pd.DataFrame(p_model, columns=ids, index=doc_index)
         return result

@@ -109,20 +109,31 @@ class Design:
         return out
 
     def tocsr(self) -> sp.csr_matrix:
-        return sp.hstack([sp.csr_matrix(b) for b in self.blocks], format="csr")
+        parts = []
+        for b in self.blocks:
+            if hasattr(b, "tocsr"):
+                parts.append(b.tocsr())
+            else:
+                parts.append(sp.csr_matrix(b.toarray() if hasattr(b, "toarray") else b))
+        return sp.hstack(parts, format="csr")
 
     def row(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         """Column indices and values of row ``i``'s non-zero features."""
         idx, val = [], []
         for b, lo in zip(self.blocks, self.offsets[:-1], strict=True):
-            if sp.issparse(b):
+            if hasattr(b, "row"):
+                ri, rv = b.row(i)
+                idx.append(ri + lo)
+                val.append(rv)
+            elif sp.issparse(b):
                 r = b.getrow(i)
                 idx.append(r.indices.astype(np.int64) + lo)
                 val.append(r.data)
             else:
-                nz = np.flatnonzero(b[i])
+                dense = np.asarray(b[i]).ravel()
+                nz = np.flatnonzero(dense)
                 idx.append(nz.astype(np.int64) + lo)
-                val.append(b[i, nz])
+                val.append(dense[nz])
         return np.concatenate(idx), np.concatenate(val)
 
 
@@ -201,7 +212,7 @@ class LearnedCoder(BaseEstimator):
         if self.char_ngrams:
             feats["char"] = CharFeatures(tuple(self.char_ngrams)).fit(tokens.corpus.texts)  # type: ignore[arg-type]
         if vec_version:
-            feats["vec"] = VectorFeatures(vec_version)
+            feats["vec"] = VectorFeatures(vec_version).fit(tokens)
         return feats
 
     @staticmethod
@@ -284,7 +295,7 @@ class LearnedCoder(BaseEstimator):
         self.active_ = active
         vec_version = self._vector_version()
         self.vector_version_ = vec_version
-        vec_all = VectorFeatures(vec_version).transform(tokens) if vec_version else None
+        vec_all = VectorFeatures(vec_version).transform(tokens).toarray() if vec_version else None
         # Cross-validated decision values: calibration and any combination
         # downstream are learned on these, never on the training fit.
         oof = np.zeros(y.shape)
@@ -292,12 +303,13 @@ class LearnedCoder(BaseEstimator):
         for tr, te in KFold(folds, shuffle=True, random_state=self.random_state).split(np.arange(n)):
             t_tr, t_te = subset_tokens(tokens, tr), subset_tokens(tokens, te)
             feats = self._fit_features(t_tr, vec_version)
-            v_tr = vec_all[tr] if vec_all is not None else None
-            v_te = vec_all[te] if vec_all is not None else None
+            v_tr = vec_all[tr] * feats["vec"].scale if vec_all is not None else None
+            v_te = vec_all[te] * feats["vec"].scale if vec_all is not None else None
             coef, icpt = self._fit_linear(self._design(feats, t_tr, v_tr).tocsr(), y[tr], active)
             oof[te] = self._design(feats, t_te, v_te) @ coef.T + icpt
         self.features_ = self._fit_features(tokens, vec_version)
-        X = self._design(self.features_, tokens, vec_all).tocsr()
+        vec_fit = vec_all * self.features_["vec"].scale if vec_all is not None else None
+        X = self._design(self.features_, tokens, vec_fit).tocsr()
         self.coef_, self.intercept_ = self._fit_linear(X, y, active)
         self.platt_ = np.zeros((len(self.code_ids_), 2))
         for j in range(y.shape[1]):

@@ -78,6 +78,7 @@ def save_model(model: LearnedCoder | HybridCoder, path: str | Path) -> None:
         if "char" in feats
         else None,
         "vectors": learned.vector_version_,
+        "vector_scale": feats["vec"].scale if "vec" in feats else None,
     }
     cb = hybrid.codebook if hybrid is not None else learned.codebook
     if cb is not None:
@@ -195,7 +196,7 @@ def load_model(path: str | Path, *, codebook: Codebook | None = None) -> Learned
         char.keys, char.idf = arrays["char_keys"], arrays["char_idf"]
         feats["char"] = char
     if meta.get("vectors"):
-        feats["vec"] = VectorFeatures(meta["vectors"])
+        feats["vec"] = VectorFeatures(meta["vectors"], float(meta.get("vector_scale") or 1.0))
     learned.features_ = feats
     learned.code_ids_ = list(meta["codes"])
     learned.code_labels_ = list(meta["labels"])
