@@ -52,6 +52,45 @@ def _combiner_features(hit: np.ndarray, p: np.ndarray) -> np.ndarray:
     return np.column_stack([hit, z, hit * z])
 
 
+# The combiner's prior: the rules decide (a hit means about 0.9, no hit about
+# 0.05) and the model is not heard. With few labelled answers the fit stays
+# near this; with many, the data move it.
+RULE_PRIOR = np.array(
+    [float(logit(np.array([0.9]))[0] - logit(np.array([0.05]))[0]), 0.0, 0.0, float(logit(np.array([0.05]))[0])]
+)
+
+
+PENALIZE_INTERCEPT = 1.0
+
+
+def fit_combiner(X: np.ndarray, y: np.ndarray, weight: np.ndarray, C: float) -> np.ndarray:  # noqa: N803
+    """Weighted logistic regression of ``y`` on ``X`` (plus intercept) with an
+    L2 penalty ``|w - RULE_PRIOR|^2 / (2C)`` pulling towards the rules alone.
+
+    Examples
+    --------
+    >>> X = np.array([[1.0, 2.0, 2.0], [0.0, -2.0, 0.0]] * 20)
+    >>> w = fit_combiner(X, np.array([1, 0] * 20), np.ones(40), 1.0)
+    >>> bool(w[0] > 0 and w[3] < 0)
+    True
+    """
+    from scipy.optimize import minimize
+
+    Xb = np.column_stack([X, np.ones(len(X))])
+    lam = 1.0 / (2.0 * C)
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        z = Xb @ w
+        # log(1 + e^z) - y z, computed stably
+        nll = np.logaddexp(0.0, z) - y * z
+        g = (sigmoid(z) - y) * weight
+        d = w - RULE_PRIOR
+        d[3] *= PENALIZE_INTERCEPT
+        return float(weight @ nll + lam * d @ d), Xb.T @ g + 2 * lam * d
+
+    return minimize(loss, RULE_PRIOR.copy(), jac=True, method="L-BFGS-B").x
+
+
 class HybridCoder(BaseEstimator):
     """A codebook's rules and a :class:`LearnedCoder` deciding together.
 
@@ -118,8 +157,6 @@ class HybridCoder(BaseEstimator):
         rules_tuned : bool array, optional
             True for answers the rules were tuned on.
         """
-        from sklearn.linear_model import LogisticRegression
-
         if isinstance(y, pd.DataFrame):
             y = y[self.codebook.ids].to_numpy()
         y = np.asarray(y, dtype=np.int64)
@@ -138,13 +175,12 @@ class HybridCoder(BaseEstimator):
         self.combiner_ = np.zeros((k, 4))
         self.oof_proba_ = np.zeros(y.shape, dtype=float)
         for j in range(k):
-            if not learned.active_[j] or y[:, j].min() == y[:, j].max():
+            if not learned.active_[j]:
                 # Nothing learned for this code: the rule decides alone.
-                self.combiner_[j] = (20.0, 0.0, 0.0, -10.0)
+                self.combiner_[j] = RULE_PRIOR
             else:
                 X = _combiner_features(hits[:, j], learned.oof_proba_[:, j])
-                m = LogisticRegression(C=self.combiner_C, max_iter=1000).fit(X, y[:, j], sample_weight=weight)
-                self.combiner_[j] = (*m.coef_[0], m.intercept_[0])
+                self.combiner_[j] = fit_combiner(X, y[:, j].astype(float), weight, self.combiner_C)
             self.oof_proba_[:, j] = self._combine(hits[:, j : j + 1], learned.oof_proba_[:, j : j + 1], [j])[:, 0]
         self.thresholds_ = np.full(k, 0.5)
         self.codebook_hash_ = codebook_hash(self.codebook)
