@@ -88,9 +88,8 @@ def main() -> None:
     )
     print("|---:|---:|---:|---:|---:|")
     for e in summary:
-        print(
-            f"| {e['n']:,} | {e['model_f1']:.3f} | {e['model_exact']:.3f} | {e['hybrid_f1']:.3f} | {e['hybrid_exact']:.3f} |"
-        )
+        cells = [e["model_f1"], e["model_exact"], e["hybrid_f1"], e["hybrid_exact"]]
+        print(f"| {e['n']:,} | " + " | ".join(f"{v:.3f}" for v in cells) + " |")
 
 
 if __name__ == "__main__":
