@@ -83,9 +83,9 @@ def main() -> None:
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
     print(f"\nrules alone: macro-F1 {rules.macro['f1']:.3f}, exact-set {rules.exact:.3f}\n")
-    print(
-        "| labelled answers | model alone macro-F1 | model alone exact-set | rules + model macro-F1 | rules + model exact-set |"
-    )
+    heads = ["labelled answers", "model alone macro-F1", "model alone exact-set"]
+    heads += ["rules + model macro-F1", "rules + model exact-set"]
+    print("| " + " | ".join(heads) + " |")
     print("|---:|---:|---:|---:|---:|")
     for e in summary:
         cells = [e["model_f1"], e["model_exact"], e["hybrid_f1"], e["hybrid_exact"]]
