@@ -9,12 +9,12 @@ keeps featurizing 100,000 answers within a second or two.
   separate feature for a word inside a negated clause (``¬不足``, from
   :func:`~kotoba_code.codebook.negation.negation_mask`);
 * word bigrams of consecutive words (white space and symbols skipped);
-* character n-grams of the NFKC-normalized, lower-cased text, built with
+* character n-grams of the NFKC-folded, lower-cased text, built with
   numpy over code points (no Python loop per character).
 
-Term weights are sublinear tf-idf, rows L2-normalized, as scikit-learn's
-``TfidfTransformer`` does; the fitted vocabulary and idf are plain arrays and
-strings, so a model saves without pickle.
+Term weights are tf-idf with rows of unit length (see :class:`SparseGroup`);
+the fitted vocabulary and idf are plain arrays and strings, so a model saves
+without pickle.
 """
 
 from __future__ import annotations
@@ -143,18 +143,6 @@ class TermSpace:
 
     def index(self) -> dict[str, int]:
         return {t: i for i, t in enumerate(self.terms)}
-
-
-def _tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
-    m = counts.tocsr(copy=True).astype(np.float64)
-    np.log(m.data, out=m.data)
-    m.data += 1.0
-    m.data *= idf[m.indices]
-    sq = np.asarray(sp.csr_matrix((m.data**2, m.indices, m.indptr), shape=m.shape).sum(axis=1)).ravel()
-    norms = np.sqrt(sq)
-    norms[norms == 0] = 1.0
-    m.data /= np.repeat(norms, np.diff(m.indptr))
-    return m
 
 
 def _idf(counts: sp.csr_matrix) -> np.ndarray:
