@@ -8,6 +8,7 @@ look an error up by its code. Code ranges follow the pipeline::
     E3xx  codebooks and coding rules
     E4xx  interoperability (REFI-QDA, archives, KH Coder export, forms)
     E5xx  analyses (correspondence analysis, MDS, clustering, topics, search, options)
+    E6xx  learned coding and review
     E9xx  command line and output files
 
 The exception tree::
@@ -136,6 +137,28 @@ class Errors(metaclass=_ErrorsWithCodes):
     E537 = "{func}() takes {takes}, not the path {path}: read it first with kotoba_code.io.labels.{reader}()."
     E538 = "{func}(): {param} must be one of {known}; got {value!r}."
     E539 = "{func}(): {msg}"
+    # E6xx learned coding and review
+    E601 = "{path}: not a kotoba-code model file ({reason}); it was refused without running anything in it."
+    E602 = (
+        "{path}: the model was saved by kotoba-code {saved}; this is kotoba-code {current}. "
+        "Train it again with this version (kotoba-code train)."
+    )
+    E603 = (
+        "{path}: the model was trained with codebook {saved_name!r} (hash {saved}), "
+        "but the codebook given, {name!r}, has hash {current}. Use the codebook it was trained with, or train again."
+    )
+    E604 = (
+        "The model was trained on tokens made with other tokenizer settings ({diff}). "
+        "Tokenize with the model's settings (its user words: SudachiTokenizer(user_words=model.user_words))."
+    )
+    E605 = "{path}: a rules + model (hybrid) model needs its codebook: pass --codebook {name}."
+    E606 = "Learned coding codes whole answers only (unit='document'), not unit={unit!r}."
+    E607 = "{source}: no labelled answers to train on."
+    E608 = "The model uses GiNZA's word vectors (ja_ginza {version}), which cannot be loaded: {reason}"
+    E609 = "The {what} is not trained yet: call fit() first."
+    E610 = "{source}: code {code!r} is not among the codes of the samples or the codebook. Codes: {known}."
+    E611 = "{path}: the review queue is written as .csv or .xlsx, not {suffix!r}."
+    E612 = "{path}: the labels have {n} code(s) and the codebook {m}; a model needs at least one code."
     # E9xx command line and output files
     E901 = "{path}: unsupported output format {suffix!r} for {what}. Use one of: {supported}."
     # Values an .xlsx file cannot hold: every value is checked before writing.
@@ -170,6 +193,12 @@ class Warnings(metaclass=_ErrorsWithCodes):
     # W5xx analyses
     W501 = "{what}: rows or columns with no counts left out: {names}."
     W502 = "Non-metric MDS did not converge in {max_iter} iterations (stress {stress:.4f}); the layout may be rough."
+    # W6xx learned coding and review
+    W601 = (
+        "Code {code!r} has {n} positive answer(s) in the training samples, fewer than {min}: "
+        "the model does not learn it ({fallback})."
+    )
+    W602 = "{path}: {n} row(s) of the review file have no reviewed codes and are left out: rows {rows}."
 
 
 class KotobaError(Exception):

@@ -25,6 +25,8 @@ from typing import Any
 import click
 import pandas as pd
 
+from kotoba_code.coding.learned import tokenizer_for
+from kotoba_code.coding.persistence import read_model_file
 from kotoba_code.corpus import UNIT_LEVELS, Corpus
 from kotoba_code.io.codebooks import read_codebook
 from kotoba_code.io.readers import read_corpus, read_table
@@ -170,12 +172,17 @@ def corpus_options(
                 cb = read_codebook(name) if name else None
             corpus = read_input(input_path, text_col=text_col, id_col=id_col, sheet=sheet, encoding=encoding)
             corpus = add_variables(corpus, vars_specs)
-            tokenizer = make_input_tokenizer(
-                backend=backend,
-                split_mode=split_mode,
-                user_words=user_words,
-                codebook_words=cb.user_words if cb is not None else (),
-            )
+            if cb is None and kwargs.get("model") is not None:
+                # A learned model alone: tokenize as it was trained (its user words and split mode).
+                meta, _ = read_model_file(kwargs["model"])
+                tokenizer = tokenizer_for(meta["tokenizer"])
+            else:
+                tokenizer = make_input_tokenizer(
+                    backend=backend,
+                    split_mode=split_mode,
+                    user_words=user_words,
+                    codebook_words=cb.user_words if cb is not None else (),
+                )
             tokens = tokenize_with_jobs(corpus, tokenizer, cache_setting(cache_dir, no_cache), quiet)
             if codebook is not None:
                 kwargs["codebook"] = cb

@@ -14,7 +14,16 @@ from typing import Any
 import click
 
 from kotoba_code._version import __version__
-from kotoba_code.cli import analysis_cmds, coding_cmds, corpus_cmds, demo, ingest_cmd, interop, stats_cmds
+from kotoba_code.cli import (
+    analysis_cmds,
+    coding_cmds,
+    corpus_cmds,
+    demo,
+    ingest_cmd,
+    interop,
+    learn_cmds,
+    stats_cmds,
+)
 from kotoba_code.errors import Errors, KotobaError, KotobaWarning
 
 
@@ -60,7 +69,7 @@ def _show_warning(
         click.echo(warnings.formatwarning(message, category, filename, lineno, line), err=True, nl=False)
 
 
-for _module in (corpus_cmds, coding_cmds, analysis_cmds, stats_cmds, interop, ingest_cmd, demo):
+for _module in (corpus_cmds, coding_cmds, learn_cmds, analysis_cmds, stats_cmds, interop, ingest_cmd, demo):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

@@ -9,13 +9,24 @@ from typing import Any
 import click
 
 from kotoba_code.cli._common import corpus_options, emit, info, quiet_option
-from kotoba_code.coding import apply_codebook
+from kotoba_code.coding import apply_codebook, load_model
 from kotoba_code.io.codebooks import read_codebook
 from kotoba_code.io.writers import to_markdown, write_table
 
 
 @click.command("code")
-@corpus_options(codebook="required")
+@corpus_options(codebook="optional")
+@click.option(
+    "--model",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Model file from 'kotoba-code train': with --codebook, rules + model; alone, the model's codes.",
+)
+@click.option(
+    "--scores",
+    "scores_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --model, also write the probability of every code: id and one column per code.",
+)
 @click.option(
     "-o",
     "--output",
@@ -29,18 +40,38 @@ from kotoba_code.io.writers import to_markdown, write_table
     help="Also write the hits: id, unit, code, term, text, start, end.",
 )
 def code_cmd(
-    corpus: Any, codebook: Any, tokens: Any, unit: str, quiet: bool, output: Path | None, evidence_out: Path | None
+    corpus: Any,
+    codebook: Any,
+    tokens: Any,
+    unit: str,
+    quiet: bool,
+    model: Path | None,
+    scores_out: Path | None,
+    output: Path | None,
+    evidence_out: Path | None,
 ) -> None:
-    """Code every document: one row per input document with a 0/1 column per code."""
-    result = apply_codebook(codebook, tokens, unit=unit)
+    """Code every document: one row per input document with a 0/1 column per code.
+
+    With --model, a learned model (see docs/learned-coding.md) codes with the
+    rules (--codebook given and a rules + model file) or alone."""
+    if model is None:
+        if codebook is None:
+            raise click.UsageError("give --codebook, --model or both")
+        if scores_out is not None:
+            raise click.UsageError("--scores needs --model: rules alone give no probabilities")
+        result = apply_codebook(codebook, tokens, unit=unit)
+    else:
+        result = load_model(model, codebook=codebook).code(tokens, unit=unit)
     df = result.to_frame()
     if output is None:
         df.to_csv(sys.stdout, index=False)
     else:
         write_table(df, output)
-        info(quiet, f"{len(df):,} documents coded with {len(codebook)} codes → {output}")
+        info(quiet, f"{len(df):,} documents coded with {result.matrix.shape[1]} codes → {output}")
     if evidence_out is not None:
         write_table(result.evidence, evidence_out)
+    if scores_out is not None:
+        write_table(result.scores.round(4).reset_index(), scores_out)
 
 
 @click.command("freq")
@@ -105,6 +136,11 @@ def lint_cmd(corpus: Any, codebook: Any, tokens: Any, unit: str, quiet: bool, su
 @click.command("test")
 @click.argument("samples", type=click.Path(path_type=Path))
 @click.option("--codebook", "codebook", required=True, help="Codebook file or shipped name.")
+@click.option(
+    "--model",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Score this model file (from 'kotoba-code train') instead of the rules alone.",
+)
 @click.option("--min-f1", type=float, help="Fail (exit 1) when a code's F1 is below this.")
 @click.option("--min-kappa", type=float, help="Fail (exit 1) when a code's Cohen's kappa is below this.")
 @click.option("--min-macro-f1", type=float, help="Fail (exit 1) when the macro-F1 is below this.")
@@ -123,6 +159,7 @@ def lint_cmd(corpus: Any, codebook: Any, tokens: Any, unit: str, quiet: bool, su
 def test_cmd(
     samples: Path,
     codebook: str,
+    model: Path | None,
     min_f1: float | None,
     min_kappa: float | None,
     min_macro_f1: float | None,
@@ -140,7 +177,9 @@ def test_cmd(
     from kotoba_code.io.labels import read_labels
 
     cb = read_codebook(codebook)
-    ev = evaluate(cb, read_labels(samples, codebook=cb), codes=list(code_ids) or None, reference=reference)
+    coder = load_model(model, codebook=cb) if model is not None else None
+    sample = read_labels(samples, codebook=cb)
+    ev = evaluate(cb, sample, codes=list(code_ids) or None, reference=reference, coder=coder)
     failures = ev.failures(min_f1=min_f1, min_kappa=min_kappa, min_macro_f1=min_macro_f1)
     if fmt == "json":
         click.echo(ev.to_json())
@@ -150,6 +189,7 @@ def test_cmd(
         summary = (
             f"n={ev.n}  macro P/R/F1 {ev.macro['precision']:.3f}/{ev.macro['recall']:.3f}/{ev.macro['f1']:.3f}"
             f"  micro P/R/F1 {ev.micro['precision']:.3f}/{ev.micro['recall']:.3f}/{ev.micro['f1']:.3f}"
+            f"  exact-set {ev.exact:.3f}"
         )
         if fmt == "markdown":
             click.echo(to_markdown(table) + "\n" + summary + "\n\n" + to_markdown(dis), nl=False)

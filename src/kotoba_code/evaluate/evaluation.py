@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from kotoba_code.coding import apply_codebook
+from kotoba_code.coding import Coder, RuleCoder, apply_codebook
 from kotoba_code.corpus import Corpus
 from kotoba_code.errors import AnalysisError, CorpusReadError, Errors
 from kotoba_code.evaluate.disagreements import _disagreements
@@ -38,6 +38,9 @@ class Evaluation:
 
     Attributes
     ----------
+    exact : float
+        Share of texts whose whole set of codes equals the reference's
+        (exact-set accuracy).
     codes : DataFrame
         Per code: ``support`` (texts the reference coder gave the code),
         ``predicted``, ``precision``, ``recall``, ``f1``, ``kappa``, ``alpha``
@@ -62,6 +65,7 @@ class Evaluation:
     reference: str = "coder1"
     coders: list[str] = field(default_factory=list)
     result: Any = None
+    exact: float = float("nan")
 
     def failures(
         self, *, min_f1: float | None = None, min_kappa: float | None = None, min_macro_f1: float | None = None
@@ -106,6 +110,7 @@ class Evaluation:
             "codes": codes,
             "macro": {k: _num(v) for k, v in self.macro.items()},
             "micro": {k: _num(v) for k, v in self.micro.items()},
+            "exact": _num(self.exact),
             "disagreements": dis,
         }
 
@@ -128,6 +133,7 @@ def evaluate(
     codes: Iterable[str] | None = None,
     reference: str | None = None,
     cache: bool | str | Path = False,
+    coder: Coder | None = None,
 ) -> Evaluation:
     """Compare a codebook's rules with human labels.
 
@@ -142,6 +148,10 @@ def evaluate(
     reference : str, optional
         The coder whose labels the rules are scored against (default: the
         first coder in the file).
+    coder : Coder, optional
+        Score this coder (a learned or hybrid model, see
+        :mod:`kotoba_code.coding`) instead of the codebook's rules; the texts
+        are tokenized with the codebook's user words.
 
     Examples
     --------
@@ -175,7 +185,10 @@ def evaluate(
     ref = reference or coders[0]
     meta = sample.texts.drop(columns=["id", "text"])
     corpus = Corpus(sample.texts["id"].tolist(), sample.texts["text"].tolist(), metadata=meta, name=sample.source)
-    result = apply_codebook(codebook, corpus, cache=cache)
+    if coder is None:
+        result = apply_codebook(codebook, corpus, cache=cache)
+    else:
+        result = coder.code(RuleCoder(codebook).tokenize(corpus, cache=cache))
     pred = result.to_frame().set_index("id")[code_ids].astype(int)
     gold_all = sample.matrix(ref, code_ids)
     labelled = gold_all.notna().all(axis=1)
@@ -208,4 +221,6 @@ def evaluate(
     mp, mr, mf = prf(t_all, p_all)
     micro = {"precision": mp, "recall": mr, "f1": mf}
     dis = _disagreements(codebook, result, gold, pred, sample, code_ids)
-    return Evaluation(table, macro, micro, int(len(gold)), dis, ref, coders, result)
+    # Exact-set accuracy: the share of texts whose whole set of codes is right.
+    exact = float((gold.to_numpy() == pred.to_numpy()).all(axis=1).mean()) if len(gold) else float("nan")
+    return Evaluation(table, macro, micro, int(len(gold)), dis, ref, coders, result, exact)

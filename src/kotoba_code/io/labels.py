@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from kotoba_code.coding.review import REVIEW_COLUMN, labels_from_review
 from kotoba_code.evaluate.samples import LabelledSample
 from kotoba_code.io.readers import read_corpus, read_table
 from kotoba_code.io.refi_qda import read_qdpx_labels
@@ -57,6 +58,9 @@ def read_labels(
     else:
         # Row 1 of a file is its header.
         df, where, first_row = read_table(source, sheet=sheet), str(source), 2
+    if codes_col not in df.columns and REVIEW_COLUMN in df.columns:
+        # A review queue filled in by a reviewer (kotoba-code review).
+        df = labels_from_review(df, where, codes_col)
     return LabelledSample.from_frame(
         df,
         codebook=codebook,
