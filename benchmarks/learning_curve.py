@@ -33,7 +33,8 @@ def main() -> None:
     from kotoba_code.coding import HybridCoder, LearnedCoder
     from kotoba_code.coding.features import subset_tokens
     from kotoba_code.coding.learned import samples_to_training
-    from kotoba_code.evaluate import evaluate, read_labels
+    from kotoba_code.evaluate import evaluate
+    from kotoba_code.io.labels import read_labels
 
     cb = Codebook.load("welfare_employment")
     labelled = ROOT / "corpus" / "labelled"

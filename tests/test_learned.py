@@ -22,7 +22,8 @@ from kotoba_code.codebook import Codebook
 from kotoba_code.coding import HybridCoder, LearnedCoder, apply_codebook, load_model
 from kotoba_code.coding.learned import samples_to_training
 from kotoba_code.errors import KotobaError, KotobaWarning
-from kotoba_code.evaluate import evaluate, read_labels
+from kotoba_code.evaluate import evaluate
+from kotoba_code.io.labels import read_labels
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELLED = ROOT / "corpus" / "labelled"

@@ -20,6 +20,7 @@ that weighed most (``term`` ``model+: …`` / ``model-: …``).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -42,8 +43,6 @@ from kotoba_code.coding.rule_coder import apply_codebook
 from kotoba_code.errors import Errors, KotobaError
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from kotoba_code.codebook.model import Codebook
     from kotoba_code.coding.result import CodingResult
     from kotoba_code.evaluate import LabelledSample
@@ -236,9 +235,8 @@ class HybridCoder(BaseEstimator):
         proba = self._combine(hits, p_model)
         decided = proba >= self.thresholds_
         ids = self.codebook.ids
-        index = res._index
         values = {c: decided[:, j] for j, c in enumerate(ids)}
-        doc_index = pd.Index(index.units["id"].to_numpy(), name="id")
+        doc_index = pd.Index(res._unit_rows["id"].to_numpy(), name="id")
         scores = pd.DataFrame(proba, columns=ids, index=doc_index)
         rule_evidence = res._evidence_fn
 

@@ -26,7 +26,6 @@ from sklearn.base import BaseEstimator
 
 from kotoba_code.codebook.model import Codebook
 from kotoba_code.coding.base import codebook_hash
-from kotoba_code.coding.engine import UnitIndex
 from kotoba_code.coding.features import (
     BIGRAM_SEP,
     NEG_MARK,
@@ -393,9 +392,9 @@ class LearnedCoder(BaseEstimator):
         proba = self.predict_proba(tokens, X)
         decided = proba >= self.thresholds_
         cb = self.codebook if self.codebook is not None else codebook_of_ids(self.code_ids_, self.code_labels_)
-        index = UnitIndex(tokens, "document", negation=False)
+        units = tokens.corpus.units("document")
         values = {c: decided[:, j] for j, c in enumerate(self.code_ids_)}
-        scores = pd.DataFrame(proba, columns=self.code_ids_, index=pd.Index(index.units["id"].to_numpy(), name="id"))
+        scores = pd.DataFrame(proba, columns=self.code_ids_, index=pd.Index(units["id"].to_numpy(), name="id"))
 
         def evidence() -> pd.DataFrame:
             rows = []
@@ -404,7 +403,7 @@ class LearnedCoder(BaseEstimator):
                     rows += model_evidence_rows(self, X, tokens, i, j, +1)
             return evidence_frame(rows)
 
-        return CodingResult(cb, index, values, evidence, scores=scores)
+        return CodingResult(cb, tokens, units, values, evidence, unit="document", scores=scores)
 
     # -- saving --------------------------------------------------------------
     def save(self, path: str | Path) -> None:

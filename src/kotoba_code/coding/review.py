@@ -65,7 +65,7 @@ def review_queue(result: CodingResult, *, uncertain: tuple[float, float] = UNCER
     model = getattr(result, "model_scores", None)
     lo, hi = uncertain
     texts = result.corpus.texts
-    doc = result._index.units["doc"].to_numpy()
+    doc = result._unit_rows["doc"].to_numpy()
     rows = []
     for i in range(len(p)):
         proposed = [c for j, c in enumerate(ids) if decided[i, j]]
