@@ -159,6 +159,7 @@ class Errors(metaclass=_ErrorsWithCodes):
     E610 = "{source}: code {code!r} is not among the codes of the samples or the codebook. Codes: {known}."
     E611 = "{path}: the review queue is written as .csv or .xlsx, not {suffix!r}."
     E612 = "{path}: the labels have {n} code(s) and the codebook {m}; a model needs at least one code."
+    E613 = "Character n-grams of length 1 to 3 only; got ngram_range={ngram_range!r}."
     # E9xx command line and output files
     E901 = "{path}: unsupported output format {suffix!r} for {what}. Use one of: {supported}."
     # Values an .xlsx file cannot hold: every value is checked before writing.

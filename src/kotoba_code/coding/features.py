@@ -325,7 +325,7 @@ class CharFeatures:
     def __init__(self, ngram_range: tuple[int, int] = (2, 3), *, min_df: int = 2) -> None:
         lo, hi = ngram_range
         if not 1 <= lo <= hi <= 3:
-            raise ValueError("character n-grams of length 1 to 3 only")
+            raise KotobaError(Errors.E613.format(ngram_range=ngram_range))
         self.ngram_range = (lo, hi)
         self.min_df = min_df
         self.keys = np.zeros(0, dtype=np.int64)  # sorted n-gram codes
