@@ -17,7 +17,7 @@ import scipy.sparse as sp
 
 from kotoba_code.analysis.frequency import doc_term_matrix
 from kotoba_code.tokenize.tokens import Tokens
-from kotoba_code.tokenize.userwords import DEFAULT_STOP_WORDS, read_word_list
+from kotoba_code.tokenize.userwords import DEFAULT_STOP_WORDS, read_synonyms, read_word_list
 
 
 def word_ids(
@@ -26,10 +26,13 @@ def word_ids(
     pos: Iterable[str] | None = None,
     stop_words: Iterable[str] | str | Path | None = None,
     key: str = "lemma",
+    synonyms: object = None,
 ) -> tuple[np.ndarray, pd.DataFrame]:
     """Term index of every vocabulary entry (-1: not a word) and the terms
     (``term``, ``pos``, ``label``; the label adds the part of speech when two
-    terms share a form)."""
+    terms share a form). ``synonyms`` (see
+    :func:`~kotoba_code.tokenize.userwords.read_synonyms`) folds variants into
+    their preferred form."""
     vocab = tokens.vocab
     keep = tokens.pos_mask(list(pos) if pos is not None else None)
     if pos is None:
@@ -37,13 +40,28 @@ def word_ids(
     stops = DEFAULT_STOP_WORDS if stop_words is None else frozenset(read_word_list(stop_words))
     if stops:
         keep &= ~vocab["lemma"].isin(stops).to_numpy()
-    pairs = pd.MultiIndex.from_arrays([vocab[key].astype(str), vocab["pos"].astype(str).str.split("-").str[0]])
+    forms = fold_synonyms(vocab[key].astype(str), synonyms)
+    pairs = pd.MultiIndex.from_arrays([forms, vocab["pos"].astype(str).str.split("-").str[0]])
     gid, labels = pd.factorize(pairs)
     gid = np.where(keep, gid, -1)
     terms = pd.DataFrame({"term": [t for t, _ in labels], "pos": [p for _, p in labels]})
     dup = terms["term"].duplicated(keep=False).to_numpy()
     terms["label"] = np.where(dup, terms["term"] + "（" + terms["pos"] + "）", terms["term"])
     return gid, terms
+
+
+def fold_synonyms(forms: pd.Series, synonyms: object) -> pd.Series:
+    """``forms`` with each variant of ``synonyms`` replaced by its preferred form.
+
+    Examples
+    --------
+    >>> fold_synonyms(pd.Series(["HW", "連携", "ハロワ"]), ["ハローワーク,HW,ハロワ"]).tolist()
+    ['ハローワーク', '連携', 'ハローワーク']
+    """
+    table = read_synonyms(synonyms)  # type: ignore[arg-type]
+    if not table:
+        return forms
+    return forms.map(lambda w: table.get(w, w))
 
 
 def word_matrix(

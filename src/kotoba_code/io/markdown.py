@@ -8,6 +8,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from kotoba_code.i18n import check_language, format_percent, t, unit_name
+
 
 def escape_markdown(value: object, *, block: bool = True) -> str:
     r"""``value`` as inline Markdown text that renders as the characters typed.
@@ -86,46 +88,79 @@ def to_markdown(df: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
-def synthesis_markdown(table: pd.DataFrame, *, title: str = "Themes shared across groups") -> str:
-    r"""The synthesis as a Markdown report: one section per theme.
+def synthesis_markdown(table: pd.DataFrame, *, title: str | None = None, lang: str | None = None) -> str:
+    r"""The synthesis as a Markdown report in Japanese (or English): one section per theme.
+
+    The report states the sharing rule (``table.attrs["rule"]`` from
+    :func:`~kotoba_code.analysis.synthesis.synthesize`) and the N of each
+    group, gives shares with one decimal, and quotes each answer with its
+    group and respondent id so that it can be cited. Headings are plain
+    Markdown lists and paragraphs, which pandoc turns into a ``.docx`` as they are.
 
     Labels, group names, keywords and quoted answers are respondents' and
-    colleagues' text: they are escaped (:func:`~kotoba_code.io.writers.escape_markdown`),
-    so raw HTML such as ``<script>`` shows as text on renderers that allow
-    HTML, and a ``#``, ``|`` or ``*`` in an answer cannot change the layout.
+    colleagues' text: they are escaped (:func:`escape_markdown`), so raw HTML
+    such as ``<script>`` shows as text on renderers that allow HTML, and a
+    ``#``, ``|`` or ``*`` in an answer cannot change the layout.
 
     Examples
     --------
     >>> t = pd.DataFrame({"theme": ["gap"], "label": ["温度差"], "shared": [1], "share:A": [0.5],
-    ...                   "linked": [""], "keywords": ["温度差"], "examples": ["A: <script>x()</script>"]})
-    >>> print(synthesis_markdown(t))
-    # Themes shared across groups
+    ...                   "linked": [""], "keywords": ["温度差"], "examples": ["A [7]: <script>x()</script>"]})
+    >>> print(synthesis_markdown(t, lang="ja"))
+    # グループ間で共通するテーマ
     <BLANKLINE>
-    ## 温度差 (`gap`): shared by all groups
+    ## 温度差（`gap`）: 共通
     <BLANKLINE>
-    - Share of units: A 50%
-    - Keywords: 温度差
-    - Representative answers:
-      - A: &lt;script&gt;x()&lt;/script&gt;
+    - 言及率: A 50.0%
+    - 特徴語: 温度差
+    - 代表的な回答:
+      - 「&lt;script&gt;x()&lt;/script&gt;」（A、ID 7）
     <BLANKLINE>
     """
+    lang = check_language(lang)
     esc, code = escape_markdown, markdown_code
     share_cols = [c for c in table.columns if c.startswith("share:")]
-    # Examples are "group: text" joined by " / "; split only where a group's
-    # quote starts, so an answer that itself contains " / " stays whole.
+    # Examples are "group [id]: text" joined by " / "; split only where a
+    # group's quote starts, so an answer that itself contains " / " stays whole.
     groups = "|".join(re.escape(c[6:]) for c in sorted(share_cols, key=len, reverse=True))
-    splitter = re.compile(rf" / (?=(?:{groups}): )") if groups else re.compile(" / ")
-    lines = [f"# {esc(title)}", ""]
+    splitter = re.compile(rf" / (?=(?:{groups}) \[)") if groups else re.compile(" / ")
+    quote = re.compile(r"^(?P<group>.*?) \[(?P<id>[^\]]*)\]: (?P<text>.*)$", re.S)
+    attrs = table.attrs
+    lines = [f"# {esc(title if title is not None else t('synthesis_title', lang))}", ""]
+    sizes = attrs.get("group_sizes") or {}
+    if sizes:
+        n_text = (
+            "、".join(f"{esc(g)} N={n:,}" for g, n in sizes.items())
+            if lang == "ja"
+            else ", ".join(f"{esc(g)} N={n:,}" for g, n in sizes.items())
+        )
+        lines += [n_text, ""]
+    if attrs.get("rule"):
+        lines += [esc(attrs["rule"]), ""]
+        unit = unit_name(attrs.get("unit", "document"), lang)
+        lines += [esc(t("method_note", lang, unit=unit)), ""]
+    labels = dict(zip(table["theme"], table["label"], strict=True))
+    sep = "、" if lang == "ja" else ", "
+    colon = ": "
     for r in table.to_dict(orient="records"):
-        shares = ", ".join(f"{esc(c[6:])} {100 * r[c]:.0f}%" for c in share_cols)
-        mark = "shared by all groups" if r["shared"] else "not shared"
-        lines += [f"## {esc(r['label'])} ({code(r['theme'])}): {mark}", "", f"- Share of units: {shares}"]
+        shares = sep.join(f"{esc(c[6:])} {format_percent(r[c])}" for c in share_cols)
+        mark = t("shared" if r["shared"] else "not_shared", lang)
+        head = f"{esc(r['label'])}（{code(r['theme'])}）" if lang == "ja" else f"{esc(r['label'])} ({code(r['theme'])})"
+        lines += [f"## {head}{colon}{mark}", "", f"- {t('share_of_units', lang)}{colon}{shares}"]
         if r["linked"]:
-            lines.append(f"- Linked themes: {', '.join(code(x) for x in r['linked'].split(';'))}")
+            linked = sep.join(esc(labels.get(x, x)) for x in r["linked"].split(";"))
+            lines.append(f"- {t('linked_themes', lang)}{colon}{linked}")
         if r["keywords"]:
-            lines.append(f"- Keywords: {'、'.join(esc(k) for k in r['keywords'].split(';'))}")
+            lines.append(f"- {t('keywords', lang)}{colon}{'、'.join(esc(k) for k in r['keywords'].split(';'))}")
         if r["examples"]:
-            lines.append("- Representative answers:")
-            lines += [f"  - {esc(ex)}" for ex in splitter.split(r["examples"])]
+            lines.append(f"- {t('quotes', lang)}{colon}".rstrip())
+            for ex in splitter.split(r["examples"]):
+                mt = quote.match(ex)
+                if mt is None:
+                    lines.append(f"  - {esc(ex)}")
+                else:
+                    text, group, rid = (esc(mt[k], block=False) for k in ("text", "group", "id"))
+                    cited = f"「{text}」（{group}、ID {rid}）" if lang == "ja" else f'"{text}" ({group}, ID {rid})'
+                    lines.append(f"  - {cited}")
         lines.append("")
     return "\n".join(lines)
