@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from kotoba_code.analysis.frequency import doc_term_matrix
+from kotoba_code.analysis.frequency import counting_tokens, doc_term_matrix
 from kotoba_code.tokenize.tokens import Tokens
-from kotoba_code.tokenize.userwords import DEFAULT_STOP_WORDS, read_synonyms, read_word_list
+from kotoba_code.tokenize.userwords import DEFAULT_STOP_WORDS, read_word_list
 
 
 def word_ids(
@@ -32,7 +32,8 @@ def word_ids(
     (``term``, ``pos``, ``label``; the label adds the part of speech when two
     terms share a form). ``synonyms`` (see
     :func:`~kotoba_code.tokenize.userwords.read_synonyms`) folds variants into
-    their preferred form."""
+    their preferred form. Speaker labels of transcripts are no words."""
+    tokens = counting_tokens(tokens, synonyms)
     vocab = tokens.vocab
     keep = tokens.pos_mask(list(pos) if pos is not None else None)
     if pos is None:
@@ -40,8 +41,7 @@ def word_ids(
     stops = DEFAULT_STOP_WORDS if stop_words is None else frozenset(read_word_list(stop_words))
     if stops:
         keep &= ~vocab["lemma"].isin(stops).to_numpy()
-    forms = fold_synonyms(vocab[key].astype(str), synonyms)
-    pairs = pd.MultiIndex.from_arrays([forms, vocab["pos"].astype(str).str.split("-").str[0]])
+    pairs = pd.MultiIndex.from_arrays([vocab[key].astype(str), vocab["pos"].astype(str).str.split("-").str[0]])
     gid, labels = pd.factorize(pairs)
     gid = np.where(keep, gid, -1)
     terms = pd.DataFrame({"term": [t for t, _ in labels], "pos": [p for _, p in labels]})
@@ -50,28 +50,16 @@ def word_ids(
     return gid, terms
 
 
-def fold_synonyms(forms: pd.Series, synonyms: object) -> pd.Series:
-    """``forms`` with each variant of ``synonyms`` replaced by its preferred form.
-
-    Examples
-    --------
-    >>> fold_synonyms(pd.Series(["HW", "連携", "ハロワ"]), ["ハローワーク,HW,ハロワ"]).tolist()
-    ['ハローワーク', '連携', 'ハローワーク']
-    """
-    table = read_synonyms(synonyms)  # type: ignore[arg-type]
-    if not table:
-        return forms
-    return forms.map(lambda w: table.get(w, w))
-
-
 def word_matrix(
     tokens: Tokens,
     *,
     pos: Iterable[str] | None = None,
     stop_words: Iterable[str] | str | Path | None = None,
     key: str = "lemma",
+    synonyms: object = None,
 ) -> tuple[sp.csr_matrix, pd.DataFrame]:
     """Documents × words counts (CSR) and the words, with ``count`` and ``df``."""
+    tokens = counting_tokens(tokens, synonyms)
     gid, terms = word_ids(tokens, pos=pos, stop_words=stop_words, key=key)
     X = doc_term_matrix(tokens, gid, n_terms=len(terms))
     terms["count"] = np.asarray(X.sum(axis=0)).ravel()

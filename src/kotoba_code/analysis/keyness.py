@@ -18,7 +18,7 @@ import pandas as pd
 from scipy import stats
 
 from kotoba_code.analysis.cooccurrence import word_cooccurrence
-from kotoba_code.analysis.frequency import doc_term_matrix
+from kotoba_code.analysis.frequency import counting_tokens, doc_term_matrix
 from kotoba_code.errors import AnalysisError, Errors
 
 if TYPE_CHECKING:
@@ -155,8 +155,12 @@ def word_keyness(
     min_df: int = 3,
     pos: Iterable[str] | None = None,
     stop_words: Any = None,
+    synonyms: Any = None,
 ) -> pd.DataFrame:
     """Words characteristic of each group of document metadata ``by``.
+
+    Words are those of :func:`~kotoba_code.analysis.cooccurrence.word_cooccurrence`
+    (content words without stop words and speaker labels, ``synonyms`` folded).
 
     Examples
     --------
@@ -168,6 +172,7 @@ def word_keyness(
     >>> kt[kt["effect"] > 0][["group", "term"]].values.tolist()
     [['A', '連携'], ['B', '予算']]
     """
+    tokens = counting_tokens(tokens, synonyms)
     co = word_cooccurrence(tokens, pos=pos, stop_words=stop_words, min_df=min_df)
     vocab = tokens.vocab
     key = pd.MultiIndex.from_arrays([vocab["lemma"].astype(str), vocab["pos"].astype(str).str.split("-").str[0]])

@@ -31,7 +31,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from kotoba_code.analysis._terms import word_ids
-from kotoba_code.analysis.frequency import doc_term_matrix, unit_term_matrix
+from kotoba_code.analysis.frequency import counting_tokens, doc_term_matrix, unit_term_matrix
 from kotoba_code.analysis.keyness import keyness_g2
 from kotoba_code.analysis.network import code_network
 from kotoba_code.errors import AnalysisError, Errors
@@ -180,8 +180,8 @@ def theme_keywords(
     >>> theme_keywords(apply_codebook(cb, c, cache=False), 2)
     ['予算;交通費']
     """
-    tokens = result.tokens
-    gid, terms = word_ids(tokens, pos=KEYWORD_POS, stop_words=stop_words, synonyms=synonyms)
+    tokens = counting_tokens(result.tokens, synonyms)
+    gid, terms = word_ids(tokens, pos=KEYWORD_POS, stop_words=stop_words)
     pos = tokens.vocab["pos"].astype(str)
     excluded = np.zeros(len(pos), dtype=bool)
     for p in _KEYWORD_EXCLUDED_POS:

@@ -6,7 +6,7 @@ names, defaults and meaning everywhere (a test walks the commands and checks)::
     INPUT --text-col --id-col --sheet --encoding      what to read
     --unit --vars                                     units and external variables
     --user-words --split-mode --backend               how to tokenize
-    --stop-words                                      (commands that count words)
+    --stop-words --no-stop-words --synonyms           (commands that count words)
     --codebook                                        (commands that code)
     --cache-dir --no-cache -j/--jobs -q/--quiet       cache, processes, verbosity
 
@@ -32,6 +32,8 @@ from kotoba_code.tokenize import Tokens, make_tokenizer, tokenize
 from kotoba_code.tokenize.userwords import read_word_list
 
 _JOBS_KEY = "kotoba_code.jobs"
+# The sample corpus of the repository (corpus/ next to src/).
+SAMPLE_CORPUS = Path(__file__).resolve().parents[3] / "corpus"
 
 # --jobs is kept on the click context rather than passed as a parameter, so
 # every command built on these option sets honours it without taking it.
@@ -89,6 +91,11 @@ def _input_decorators(unit: str, stop_words: bool, codebook: str | None) -> list
             help="File of compound words to keep as one token (one per line); added to the codebook's.",
         ),
         click.option(
+            "--no-sample-words",
+            is_flag=True,
+            help="On the sample corpus, do not apply its user words and synonyms (corpus/userwords.txt, synonyms.txt).",
+        ),
+        click.option(
             "--split-mode",
             type=click.Choice(["A", "B", "C"], case_sensitive=False),
             default="C",
@@ -104,13 +111,19 @@ def _input_decorators(unit: str, stop_words: bool, codebook: str | None) -> list
         ),
     ]
     if stop_words:
-        decorators.append(
+        decorators += [
             click.option(
                 "--stop-words",
                 type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                help="File of words to leave out, one per line (replaces the default list).",
-            )
-        )
+                help="File of words to leave out, one per line (replaces the default list, docs/tokenization.md).",
+            ),
+            click.option("--no-stop-words", is_flag=True, help="Count every content word (no stop-word list)."),
+            click.option(
+                "--synonyms",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                help="File of spelling variants counted as one word, lines like 'ハローワーク,HW,ハロワ'.",
+            ),
+        ]
     if codebook is not None:
         decorators.append(
             click.option(
@@ -139,7 +152,8 @@ def corpus_options(
     """Give a command the corpus option group; it receives the input read and tokenized.
 
     The command is called with ``corpus``, ``tokens``, ``unit`` and ``quiet``,
-    plus ``stop_words`` (a path or None) when ``stop_words`` is set, and
+    plus ``stop_words`` (a path, ``[]`` for --no-stop-words, or None for the
+    default list) and ``synonyms`` (a path or None) when ``stop_words`` is set, and
     ``codebook`` (a loaded :class:`~kotoba_code.codebook.Codebook`, or None
     when optional and not given) when ``codebook`` is ``"optional"`` or
     ``"required"``. ``unit`` is the default of ``--unit``: the default of the
@@ -156,6 +170,7 @@ def corpus_options(
             encoding: str | None,
             vars_specs: tuple[str, ...],
             user_words: Path | None,
+            no_sample_words: bool,
             split_mode: str,
             backend: str,
             cache_dir: Path | None,
@@ -171,6 +186,16 @@ def corpus_options(
                 cb = Codebook.load(name) if name else None
             corpus = read_input(input_path, text_col=text_col, id_col=id_col, sheet=sheet, encoding=encoding)
             corpus = add_variables(corpus, vars_specs)
+            sample = None if no_sample_words else sample_corpus_dir(input_path)
+            if sample is not None and user_words is None:
+                user_words = sample / "userwords.txt"
+                info(quiet, f"Sample corpus: using its user words {user_words} (--no-sample-words to turn off).")
+            if stop_words:
+                if kwargs.pop("no_stop_words"):
+                    kwargs["stop_words"] = []
+                if kwargs.get("synonyms") is None and sample is not None:
+                    kwargs["synonyms"] = sample / "synonyms.txt"
+                    info(quiet, f"Sample corpus: folding the variants of {kwargs['synonyms']}.")
             tokenizer = make_input_tokenizer(
                 backend=backend,
                 split_mode=split_mode,
@@ -187,6 +212,22 @@ def corpus_options(
         return wrapper
 
     return decorate
+
+
+def sample_corpus_dir(input_path: Path) -> Path | None:
+    """The shipped sample corpus folder when INPUT is in it (or is it), else None.
+
+    The sample corpus ships its user words and synonyms; commands apply them
+    by default on it, so the README, the tutorial and the demo count alike.
+    """
+    try:
+        where = Path(input_path).resolve()
+    except OSError:
+        return None
+    folder = SAMPLE_CORPUS.resolve()
+    if (where == folder or folder in where.parents) and (folder / "userwords.txt").is_file():
+        return folder
+    return None
 
 
 def read_input(

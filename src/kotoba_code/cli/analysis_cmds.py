@@ -34,6 +34,7 @@ def network_cmd(
     unit: str,
     quiet: bool,
     stop_words: Path | None,
+    synonyms: Path | None,
     codebook: Any,
     of: str,
     by: str | None,
@@ -61,7 +62,14 @@ def network_cmd(
         )
     elif by:
         g = variable_network(
-            tokens, by, max_words=max_words, min_df=min_df, measure=measure, stop_words=stop_words, seed=seed
+            tokens,
+            by,
+            max_words=max_words,
+            min_df=min_df,
+            measure=measure,
+            stop_words=stop_words,
+            seed=seed,
+            synonyms=synonyms,
         )
     else:
         g = word_network(
@@ -74,6 +82,7 @@ def network_cmd(
             communities=communities,
             stop_words=stop_words,
             seed=seed,
+            synonyms=synonyms,
         )
     for out in outputs:
         write_network(g, out, seed=seed)
@@ -106,6 +115,7 @@ def synthesize_cmd(
     unit: str,
     quiet: bool,
     stop_words: Path | None,
+    synonyms: Path | None,
     by: str,
     min_share: float,
     min_groups: int | None,
@@ -129,6 +139,7 @@ def synthesize_cmd(
         n_keywords=n_keywords,
         n_examples=n_examples,
         stop_words=stop_words,
+        synonyms=synonyms,
     )
     if output is None:
         click.echo(synthesis_markdown(table))

@@ -60,6 +60,7 @@ def words_cmd(
     pos: tuple[str, ...],
     by: str | None,
     stop_words: Path | None,
+    synonyms: Path | None,
     key: str,
     min_count: int,
     top: int | None,
@@ -67,7 +68,15 @@ def words_cmd(
 ) -> None:
     """Word frequency table: count and document frequency per word."""
     df = word_frequency(
-        tokens, by=by, pos=list(pos) or None, stop_words=stop_words, key=key, min_count=min_count, top=top, unit=unit
+        tokens,
+        by=by,
+        pos=list(pos) or None,
+        stop_words=stop_words,
+        key=key,
+        min_count=min_count,
+        top=top,
+        unit=unit,
+        synonyms=synonyms,
     )
     emit(df, output)
     if output is not None:
@@ -124,6 +133,7 @@ def keyness_cmd(
     unit: str,
     quiet: bool,
     stop_words: Path | None,
+    synonyms: Path | None,
     by: str,
     measure: str,
     min_df: int,
@@ -135,7 +145,7 @@ def keyness_cmd(
     or with --shared, the words every group uses."""
     from kotoba_code.analysis.keyness import shared_terms, word_keyness
 
-    kt = word_keyness(tokens, by, measure=measure, min_df=min_df, stop_words=stop_words)
+    kt = word_keyness(tokens, by, measure=measure, min_df=min_df, stop_words=stop_words, synonyms=synonyms)
     if shared is not None:
         table = shared_terms(kt, min_share=shared).head(top).round(4)
     else:

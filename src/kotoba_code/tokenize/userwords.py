@@ -21,16 +21,18 @@ from kotoba_code.errors import Errors, TokenizerError
 DEFAULT_STOP_WORDS = frozenset(
     # Light verbs, formal nouns and particle-like words.
     "する ある いる なる おる れる られる せる させる こと もの よう ため ところ 等 など その他 方 的 その この "
-    "ほう とき 時 わけ はず 際 上 中 点 他 ほか 場合 毎 "
+    "ほう とき 時 わけ はず 際 上 中 点 他 ほか 場合 毎 側 "
     # Verbs of saying and thinking, and auxiliary-like and polite verbs.
     "思う 考える 行う いう 言う できる しまう くる いく もらう くれる よる 行く 来る くださる 下さる いただく 頂く "
     "おく みる 致す いたす 申す "
     # Pronouns and demonstratives.
     "これ それ あれ どれ ここ そこ あそこ どこ こちら そちら あちら どちら こっち そっち 私 我々 "
+    "何 なに どう どの どんな いつ "
     # Counters and units of time: counted by any answer, themselves no theme.
     "回 年 月 日 件 名 人 度 個 つ 割 "
     # Adverbs, fillers and evaluative words that go with any theme.
-    "特に とても 非常 かなり 少し 大変 もう まだ また よく あまり そう まあ ええ はい あの えー うーん 多い よい いい "
+    "特に とても 非常 かなり 少し 大変 もう まだ また よく あまり ほとんど そう まあ ええ はい あの えー うーん "
+    "多い よい いい "
     # The adjective ない and 「特になし」: negation is handled by coding rules, not as a keyword.
     "ない なし 無し".split()
 )
