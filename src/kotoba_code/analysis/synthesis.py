@@ -43,6 +43,8 @@ if TYPE_CHECKING:
 # Parts of speech a keyword may have, and those left out within them: words
 # that carry a theme, not grammar or counting.
 KEYWORD_POS = ("名詞", "動詞", "形容詞", "形状詞")
+# Candidates per theme and group whose evidence is weighed for quotes.
+_POOL = 200
 _KEYWORD_EXCLUDED_POS = ("名詞-数詞", "名詞-普通名詞-助数詞可能", "動詞-非自立可能", "形容詞-非自立可能")
 
 
@@ -215,10 +217,28 @@ def theme_keywords(
 
 def _examples(result: CodingResult, groups: np.ndarray, names: list[str], n: int) -> tuple[list[str], list[str]]:
     """Per code and group, the units most typical of the code, as quotes with their ids."""
-    ev = result.evidence
     units = result.units
     n_units = len(units)
     codes = list(result.matrix.columns)
+    m = result.matrix.to_numpy()
+    scores = result.scores
+    # Evidence is found for a pool of candidates only: per code and group, the
+    # _POOL units with the highest score (learned coders) or with the fewest
+    # other codes. On the sample corpus every coded unit is in the pool; on
+    # 100,000 answers this spares finding the evidence of every unit.
+    n_codes = m.sum(axis=1)
+    pool = np.zeros(n_units, dtype=bool)
+    for k in range(len(codes)):
+        for g in names:
+            cand = np.flatnonzero(m[:, k] & (groups == g))
+            if len(cand) > _POOL:
+                if scores is not None:
+                    rank = -scores[codes[k]].to_numpy(dtype=float)[cand]
+                else:
+                    rank = n_codes[cand]
+                cand = cand[np.argsort(rank, kind="stable")[:_POOL]]
+            pool[cand] = True
+    ev = result.evidence_of(pool)
     code_pos = {c: k for k, c in enumerate(codes)}
     key = pd.MultiIndex.from_arrays([units["id"].astype(str), units["unit"]])
     rows = key.get_indexer(pd.MultiIndex.from_arrays([ev["id"].astype(str), ev["unit"]]))
@@ -230,7 +250,6 @@ def _examples(result: CodingResult, groups: np.ndarray, names: list[str], n: int
     # evidence in it is strongest, so one that fits another theme better is left out.
     terms = np.zeros((n_units, len(codes)))
     terms[agg["row"].to_numpy(), agg["code"].to_numpy()] = agg["terms"].to_numpy()
-    scores = result.scores
     if scores is not None:
         strength = scores.reindex(columns=codes).fillna(0.0).to_numpy(dtype=float)
     else:
@@ -241,7 +260,6 @@ def _examples(result: CodingResult, groups: np.ndarray, names: list[str], n: int
         best_other[:, k] = others.max(axis=1) if others.shape[1] else 0.0
     hits = np.zeros((n_units, len(codes)))
     hits[agg["row"].to_numpy(), agg["code"].to_numpy()] = agg["hits"].to_numpy()
-    m = result.matrix.to_numpy()
     texts = result.corpus.texts
     doc, start, end = (units[k].to_numpy() for k in ("doc", "start", "end"))
     uid = units["id"].astype(str).to_numpy()
@@ -251,12 +269,12 @@ def _examples(result: CodingResult, groups: np.ndarray, names: list[str], n: int
     for k in range(len(codes)):
         picks, pick_ids = [], []
         for g in names:
-            cand = np.flatnonzero(m[:, k] & (groups == g))
+            cand = np.flatnonzero(m[:, k] & (groups == g) & pool)
             if not len(cand):
                 continue
             typical = cand[strength[cand, k] >= best_other[cand, k]]
-            pool = typical if len(typical) else cand
-            order = pool[np.lexsort((pool, -hits[pool, k], -terms[pool, k], -strength[pool, k]))][:n]
+            chosen = typical if len(typical) else cand
+            order = chosen[np.lexsort((chosen, -hits[chosen, k], -terms[chosen, k], -strength[chosen, k]))][:n]
             for r in order:
                 text = " ".join(texts[doc[r]][start[r] : end[r]].split())
                 picks.append(f"{g} [{uid[r]}]: {text}")

@@ -956,4 +956,10 @@ def evaluate_rules(
     index = UnitIndex(tokens, level, negation=codebook.negation)
     comp = RuleEvaluator(codebook, index)
     values = comp.run()
-    return index, values, lambda: comp.evidence(values)
+
+    def evidence(rows: np.ndarray | None = None) -> pd.DataFrame:
+        # ``rows``: a unit mask, so a caller that quotes a few units (synthesis)
+        # need not find the evidence of every unit of a large corpus.
+        return comp.evidence(values if rows is None else {c: v & rows for c, v in values.items()})
+
+    return index, values, evidence
