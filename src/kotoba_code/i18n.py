@@ -50,6 +50,34 @@ TEXTS: dict[str, dict[str, str]] = {
         "answers that fit another theme better.",
     },
     "n_units": {"ja": "N", "en": "N"},
+    "axis_percent": {"ja": "該当する回答の割合（%）", "en": "% of units"},
+    "residual": {"ja": "調整済み残差", "en": "Adjusted residual"},
+    "freq_title": {
+        "ja": "グループ別のテーマの出現率\n（円の大きさ: 割合、色: 調整済み残差）",
+        "en": "Themes by group\n(size: share, colour: adjusted residual)",
+    },
+    "network_title": {
+        "ja": "共起ネットワーク（{measure}、ノード {nodes}、エッジ {edges}）",
+        "en": "Co-occurrence network ({measure}, {nodes} nodes, {edges} edges)",
+    },
+    "network_title_groups": {
+        "ja": "語とグループの共起ネットワーク（{measure}、ノード {nodes}、エッジ {edges}）",
+        "en": "Words × groups network ({measure}, {nodes} nodes, {edges} edges)",
+    },
+    "network_html_title": {"ja": "共起ネットワーク", "en": "Co-occurrence network"},
+    "measure:jaccard": {"ja": "Jaccard係数", "en": "Jaccard"},
+    "measure:dice": {"ja": "Dice係数", "en": "Dice"},
+    "measure:simpson": {"ja": "Simpson係数", "en": "Simpson"},
+    "measure:cosine": {"ja": "コサイン係数", "en": "cosine"},
+    "measure:pmi": {"ja": "PMI", "en": "PMI"},
+    "measure:npmi": {"ja": "NPMI", "en": "NPMI"},
+    "measure:loglik": {"ja": "対数尤度比", "en": "log-likelihood"},
+    "legend_group": {"ja": "グループ", "en": "group"},
+    "legend_shared_word": {"ja": "複数のグループと結びつく語", "en": "word linked to several groups"},
+    "legend_word": {"ja": "一つのグループと結びつく語", "en": "word linked to one group"},
+    "legend_community": {"ja": "サブグラフ {k}", "en": "community {k}"},
+    "legend_edge": {"ja": "線の太さ: {measure} {w:.2f}", "en": "edge width: {measure} {w:.2f}"},
+    "legend_size": {"ja": "円の大きさ: 出現数", "en": "node size: frequency"},
     "unit:document": {"ja": "回答", "en": "answer"},
     "unit:paragraph": {"ja": "段落", "en": "paragraph"},
     "unit:sentence": {"ja": "文", "en": "sentence"},
@@ -132,13 +160,17 @@ def format_p(p: float) -> str:
 
     Examples
     --------
-    >>> format_p(4.057512136664182e-06), format_p(0.0312), format_p(0.41)
-    ('<.001**', '.031*', '.410')
+    >>> format_p(4.057512136664182e-06), format_p(0.0312), format_p(0.41), format_p(0.0099)
+    ('<.001**', '.031*', '.410', '.0099**')
     """
     if p is None or not math.isfinite(p):
         return ""
-    text = "<.001" if p < 0.001 else f"{p:.3f}".lstrip("0")
-    return text + significance_mark(p)
+    text = "<.001" if p < 0.001 else f"{p:.3f}"
+    if p >= 0.001 and significance_mark(float(text)) != significance_mark(p):
+        # Rounding would cross .01 or .05 (.0099 → .010): one more decimal,
+        # so that the number agrees with its mark.
+        text = f"{p:.4f}"
+    return text.lstrip("0") + significance_mark(p)
 
 
 def format_percent(share: float) -> str:

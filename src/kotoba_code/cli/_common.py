@@ -26,6 +26,7 @@ import click
 import pandas as pd
 
 from kotoba_code.corpus import UNIT_LEVELS, Corpus
+from kotoba_code.io.markdown import people_table
 from kotoba_code.io.readers import read_corpus, read_table
 from kotoba_code.io.writers import to_markdown, write_table
 from kotoba_code.tokenize import Tokens, make_tokenizer, tokenize
@@ -284,9 +285,17 @@ def cache_setting(cache_dir: Path | None, no_cache: bool) -> bool | Path:
 
 
 def emit(df: pd.DataFrame, output: Path | None) -> None:
-    """A table to ``output`` (format by suffix), or as Markdown on stdout."""
+    """A table to ``output`` (format by suffix), or as Markdown on stdout.
+
+    Markdown (stdout or ``.md``) is for people: headings in the language of
+    ``--lang``, p-values with significance marks, one decimal
+    (:func:`~kotoba_code.io.markdown.people_table`). Other formats keep the
+    columns and values as they are, for programs.
+    """
     if output is None:
-        click.echo(to_markdown(df), nl=False)
+        click.echo(to_markdown(people_table(df)), nl=False)
+    elif output.suffix.lower() == ".md":
+        output.write_text(to_markdown(people_table(df)), encoding="utf-8")
     else:
         write_table(df, output)
 

@@ -16,6 +16,7 @@ import click
 from kotoba_code._version import __version__
 from kotoba_code.cli import analysis_cmds, coding_cmds, corpus_cmds, demo, ingest_cmd, interop, stats_cmds
 from kotoba_code.errors import Errors, KotobaError, KotobaWarning
+from kotoba_code.i18n import LANGUAGES, set_language
 
 
 class _Group(click.Group):
@@ -40,7 +41,16 @@ class _Group(click.Group):
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="kotoba-code")
-def cli() -> None:
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default="ja",
+    show_default=True,
+    envvar="KOTOBA_CODE_LANG",
+    help="Language of headings, labels and messages in tables, charts and reports (machine-readable columns "
+    "never change).",
+)
+def cli(lang: str) -> None:
     """Qualitative coding and text mining of Japanese free-text answers.
 
     \b
@@ -48,7 +58,9 @@ def cli() -> None:
       kotoba-code demo
       kotoba-code tokenize answers.csv --text-col answer --id-col id -o tokens.csv
       kotoba-code words answers.csv --text-col answer --by group -o words.xlsx
+      kotoba-code --lang en synthesize corpus/answers.csv --text-col answer --codebook welfare_employment
     """
+    set_language(lang)
 
 
 def _show_warning(

@@ -8,7 +8,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from kotoba_code.i18n import check_language, format_percent, t, unit_name
+from kotoba_code.i18n import check_language, format_p, format_percent, t, unit_name
 
 
 def escape_markdown(value: object, *, block: bool = True) -> str:
@@ -86,6 +86,96 @@ def to_markdown(df: pd.DataFrame) -> str:
     for row in df.itertuples(index=False):
         lines.append("| " + " | ".join(cell(v) for v in row) + " |")
     return "\n".join(lines) + "\n"
+
+
+# Column headings of tables for people, by language; machine-readable files
+# (CSV, Parquet, JSONL) keep the column names as they are.
+_HEADINGS = {
+    "ja": {
+        "word": "語",
+        "pos": "品詞",
+        "count": "出現数",
+        "docs": "文書数",
+        "rank": "順位",
+        "code": "コード",
+        "label": "コード名",
+        "percent": "割合(%)",
+        "group": "グループ",
+        "term": "語",
+        "target": "該当数",
+        "reference": "他群の該当数",
+        "n_target": "N",
+        "n_reference": "他群のN",
+        "share_target": "割合",
+        "share_reference": "他群の割合",
+        "score": "スコア",
+        "p": "p値",
+        "effect": "効果量(log2)",
+        "chi2": "χ²",
+        "dof": "自由度",
+        "keyword": "キーワード",
+        "left": "左文脈",
+        "right": "右文脈",
+        "id": "ID",
+    },
+    "en": {},
+}
+_PREFIXED = {
+    "ja": {
+        "n:": "{g} N",
+        "count:": "{g} 件数",
+        "percent:": "{g} 割合(%)",
+        "resid:": "{g} 調整済み残差",
+        "share:": "{g} 割合",
+    },
+    "en": {
+        "n:": "{g} N",
+        "count:": "{g} count",
+        "percent:": "{g} %",
+        "resid:": "{g} adj. residual",
+        "share:": "{g} share",
+    },
+}
+
+
+def people_table(df: pd.DataFrame, *, lang: str | None = None) -> pd.DataFrame:
+    """A table as a report prints it: headings in Japanese (or English),
+    p-values rounded with significance marks, shares and percentages with one
+    decimal, code labels instead of code ids where both are present.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"code": ["gap"], "label": ["温度差"], "n:A": [10], "percent:A": [12.345],
+    ...                   "chi2": [16.98765], "p": [4.057512136664182e-06]})
+    >>> people_table(t, lang="ja").to_dict(orient="records")
+    [{'コード名': '温度差', 'A N': 10, 'A 割合(%)': '12.3', 'χ²': '16.99', 'p値': '<.001**'}]
+    """
+    lang = check_language(lang)
+    out = df.copy()
+    if "code" in out.columns and "label" in out.columns:
+        out = out.drop(columns="code")
+    for col in out.columns:
+        name = str(col)
+        values = out[col]
+        if not pd.api.types.is_numeric_dtype(values):
+            continue
+        if name == "p":
+            out[col] = [format_p(float(v)) for v in values]
+        elif name == "percent" or name.startswith("percent:"):
+            out[col] = [f"{float(v):.1f}" if v == v else "" for v in values]
+        elif name.startswith("share") or name in ("share_target", "share_reference"):
+            out[col] = [format_percent(float(v)) for v in values]
+        elif name in ("chi2", "score", "effect") or name.startswith("resid:"):
+            out[col] = [f"{float(v):.2f}" if v == v else "" for v in values]
+    names = {}
+    for col in out.columns:
+        name = str(col)
+        prefix = next((p for p in _PREFIXED[lang] if name.startswith(p)), None)
+        if prefix is not None:
+            names[col] = _PREFIXED[lang][prefix].format(g=name[len(prefix) :])
+        else:
+            names[col] = _HEADINGS[lang].get(name, name)
+    return out.rename(columns=names)
 
 
 def synthesis_markdown(table: pd.DataFrame, *, title: str | None = None, lang: str | None = None) -> str:

@@ -21,7 +21,7 @@ from kotoba_code.errors import Errors, TokenizerError
 DEFAULT_STOP_WORDS = frozenset(
     # Light verbs, formal nouns and particle-like words.
     "する ある いる なる おる れる られる せる させる こと もの よう ため ところ 等 など その他 方 的 その この "
-    "ほう とき 時 わけ はず 際 上 中 点 他 ほか 場合 毎 側 "
+    "ほう とき 時 わけ はず 際 上 中 点 他 ほか 場合 毎 側 前 後 "
     # Verbs of saying and thinking, and auxiliary-like and polite verbs.
     "思う 考える 行う いう 言う できる しまう くる いく もらう くれる よる 行く 来る くださる 下さる いただく 頂く "
     "おく みる 致す いたす 申す "
