@@ -128,3 +128,42 @@ def test_synonym_file_errors_name_the_line(tmp_path):
     bad.write_text("ハローワーク,HW\n職安,HW\n", encoding="utf-8")
     with pytest.raises(TokenizerError, match=r"E513.*line 2.*'HW' is already a variant of 'ハローワーク'"):
         read_synonyms(bad)
+
+
+def test_one_token_count_in_demo_tokenize_words_and_repr(request, tmp_path, monkeypatch):
+    """Issue #15 found 64,072 / 64,531 / 64,649 tokens for one corpus; now every place says the same."""
+    import re
+
+    root = request.config.rootpath
+    monkeypatch.chdir(root)
+    demo = run("demo", "-q")
+    n_demo = int(re.search(r"answers, ([\d,]+) tokens", demo.output)[1].replace(",", ""))
+    tok = run(
+        "tokenize",
+        "corpus/answers.csv",
+        "--text-col",
+        "answer",
+        "--id-col",
+        "id",
+        "--no-cache",
+        "-o",
+        tmp_path / "t.csv",
+    )
+    n_tok = int(re.search(r"([\d,]+) tokens from", tok.output)[1].replace(",", ""))
+    words = run(
+        "words", "corpus/answers.csv", "--text-col", "answer", "--id-col", "id", "--no-cache", "-o", tmp_path / "w.csv"
+    )
+    n_words = int(re.search(r"counted in ([\d,]+) tokens", words.output)[1].replace(",", ""))
+    from kotoba_code.tokenize import make_tokenizer
+    from kotoba_code.tokenize.userwords import read_word_list
+
+    corpus = read_corpus(root / "corpus" / "answers.csv", text_col="answer", id_col="id")
+    tokens = tokenize(
+        corpus,
+        tokenizer=make_tokenizer("sudachi", user_words=list(read_word_list(root / "corpus" / "userwords.txt"))),
+        cache=False,
+    )
+    n_repr = int(re.search(r"([\d,]+) tokens", repr(tokens))[1].replace(",", ""))
+    assert n_demo == n_tok == n_words == n_repr == len(tokens)
+    rows = len(pd.read_csv(tmp_path / "t.csv"))
+    assert 0 < n_tok - rows < 0.01 * n_tok  # only white-space tokens are not written

@@ -17,8 +17,11 @@ themselves only call one library function and write its result.
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable
+import sys
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -273,8 +276,8 @@ def tokenize_with_jobs(
     if jobs > 1:
         from kotoba_code.parallel import tokenize_parallel
 
-        return tokenize_parallel(corpus, tokenizer, jobs=jobs, cache=cache, progress=not quiet)
-    return tokenize(corpus, tokenizer=tokenizer, cache=cache, progress=not quiet)
+        return tokenize_parallel(corpus, tokenizer, jobs=jobs, cache=cache, progress=show_progress(quiet))
+    return tokenize(corpus, tokenizer=tokenizer, cache=cache, progress=show_progress(quiet))
 
 
 def cache_setting(cache_dir: Path | None, no_cache: bool) -> bool | Path:
@@ -301,8 +304,26 @@ def emit(df: pd.DataFrame, output: Path | None) -> None:
 
 
 def info(quiet: bool, message: str) -> None:
+    """A one-line message or summary on stderr, unless ``-q``."""
     if not quiet:
         click.echo(message, err=True)
+
+
+def show_progress(quiet: bool) -> bool:
+    """Progress is shown on stderr when it is a terminal and ``-q`` is not given."""
+    return not quiet and sys.stderr.isatty()
+
+
+@contextlib.contextmanager
+def step(quiet: bool, label: str) -> Iterator[None]:
+    """Show ``label …`` on stderr while a step runs, then its time (terminals only, not with ``-q``)."""
+    if not show_progress(quiet):
+        yield
+        return
+    click.echo(f"{label} …", err=True, nl=False)
+    t0 = time.perf_counter()
+    yield
+    click.echo(f"\r{label}: {time.perf_counter() - t0:.1f} s", err=True)
 
 
 # The two shapes most commands take: read and tokenize (words, KWIC …), and

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from kotoba_code.cli._common import corpus_options, info, output_option
+from kotoba_code.cli._common import corpus_options, info, output_option, step
 from kotoba_code.coding import apply_codebook
 from kotoba_code.io.writers import write_table
 
@@ -47,8 +47,33 @@ def network_cmd(
     outputs: tuple[Path, ...],
 ) -> None:
     """Co-occurrence network of words or codes, written as GraphML, GEXF, JSON, a figure or an HTML page."""
-    from kotoba_code.analysis.network import code_network, variable_network, word_network
     from kotoba_code.io.networks import write_network
+
+    with step(quiet, "ネットワーク"):
+        g = _network(
+            tokens, codebook, of, by, unit, measure, top_n, max_words, min_df, communities, seed, stop_words, synonyms
+        )
+    for out in outputs:
+        write_network(g, out, seed=seed)
+    info(quiet, f"{g.number_of_nodes()} nodes, {g.number_of_edges()} edges → {', '.join(map(str, outputs))}")
+
+
+def _network(
+    tokens: Any,
+    codebook: Any,
+    of: str,
+    by: str | None,
+    unit: str,
+    measure: str,
+    top_n: int,
+    max_words: int,
+    min_df: int,
+    communities: str,
+    seed: int,
+    stop_words: Any,
+    synonyms: Any,
+) -> Any:
+    from kotoba_code.analysis.network import code_network, variable_network, word_network
 
     if of == "codes":
         if codebook is None:
@@ -84,9 +109,7 @@ def network_cmd(
             seed=seed,
             synonyms=synonyms,
         )
-    for out in outputs:
-        write_network(g, out, seed=seed)
-    info(quiet, f"{g.number_of_nodes()} nodes, {g.number_of_edges()} edges → {', '.join(map(str, outputs))}")
+    return g
 
 
 @click.command("synthesize")
@@ -131,16 +154,19 @@ def synthesize_cmd(
     from kotoba_code.analysis.synthesis import synthesize
     from kotoba_code.io.markdown import synthesis_markdown
 
-    table = synthesize(
-        apply_codebook(codebook, tokens, unit=unit),
-        by=by,
-        min_share=min_share,
-        min_groups=min_groups,
-        n_keywords=n_keywords,
-        n_examples=n_examples,
-        stop_words=stop_words,
-        synonyms=synonyms,
-    )
+    with step(quiet, "コーディング"):
+        result = apply_codebook(codebook, tokens, unit=unit)
+    with step(quiet, "統合（synthesis）"):
+        table = synthesize(
+            result,
+            by=by,
+            min_share=min_share,
+            min_groups=min_groups,
+            n_keywords=n_keywords,
+            n_examples=n_examples,
+            stop_words=stop_words,
+            synonyms=synonyms,
+        )
     if output is None:
         click.echo(synthesis_markdown(table))
     elif output.suffix.lower() == ".md":

@@ -31,7 +31,13 @@ def tokenize_cmd(corpus: Any, tokens: Any, unit: str, quiet: bool, output: Path 
         df.to_csv(sys.stdout, index=False)
     else:
         write_table(df, output)
-        info(quiet, f"{len(df):,} tokens from {len(corpus):,} documents → {output}")
+        # The same count as the demo, `words` and repr(Tokens): every token,
+        # white space included; the rows written leave white space out.
+        info(
+            quiet,
+            f"{len(tokens):,} tokens from {len(corpus):,} documents; {len(df):,} rows written "
+            f"(white-space tokens left out) → {output}",
+        )
 
 
 @click.command("words")
@@ -80,7 +86,7 @@ def words_cmd(
     )
     emit(df, output)
     if output is not None:
-        info(quiet, f"{len(df):,} words from {len(corpus):,} documents → {output}")
+        info(quiet, f"{len(df):,} words counted in {len(tokens):,} tokens of {len(corpus):,} documents → {output}")
 
 
 @click.command("kwic")
