@@ -45,3 +45,25 @@ def test_synthesize_summary_and_quiet(request, tmp_path):
     assert lines[-1].startswith("12 shared themes of 20 (共通の基準") and lines[-1].endswith("s.md")
     q = CliRunner().invoke(cli, [str(a) for a in args] + ["-q", "-o", str(tmp_path / "q.md")])
     assert q.exit_code == 0 and q.stderr == ""
+
+
+def test_terminal_table_aligns_japanese_by_display_width():
+    import pandas as pd
+
+    df = pd.DataFrame({"code": ["温度差", "knowhow", "ＨＷとの連携"], "f1": [0.5, 0.75, 1.0]})
+    lines = _common.terminal_table(df).splitlines()
+    # The numbers end in the same terminal column on every line.
+    assert len({_common.display_width(x) for x in lines}) == 1
+    assert lines[1].startswith("温度差 ") and lines[1].endswith("0.5")
+
+
+def test_lint_on_the_shipped_codebook_is_short_unless_verbose(request):
+    answers = request.config.rootpath / "corpus" / "answers.csv"
+    args = ["lint", str(answers), "--text-col", "answer", "--id-col", "id", "--codebook", "welfare_employment", "-q"]
+    short = CliRunner().invoke(cli, args)
+    full = CliRunner().invoke(cli, [*args, "--verbose"])
+    assert short.exit_code == full.exit_code == 0
+    n_short = sum(1 for x in short.stdout.splitlines() if ", line " in x)
+    n_full = sum(1 for x in full.stdout.splitlines() if ", line " in x)
+    assert n_short <= 20 < n_full
+    assert "more (--verbose lists every one" in short.stdout

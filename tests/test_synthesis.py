@@ -198,6 +198,6 @@ def test_network_kwic_keyness_commands(request, tmp_path):
     k = pd.read_csv(tmp_path / "k.csv", encoding="utf-8-sig")
     assert len(k) > 10 and (k["keyword"] == "ノウハウ").mean() > 0.8
     r = run("keyness", *base, "--by", "group", "--top", "3")
-    assert r.exit_code == 0 and "| group | term |" in r.output
+    assert r.exit_code == 0 and "| グループ | 語 |" in r.output
     r = run("keyness", *base, "--by", "group", "--shared", "0.05")
-    assert r.exit_code == 0 and r.output.startswith("| term | ハローワーク | 自治体 |") and "| 連携 |" in r.output
+    assert r.exit_code == 0 and r.output.startswith("| 語 | ハローワーク | 自治体 |") and "| 連携 |" in r.output

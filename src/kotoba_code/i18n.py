@@ -73,6 +73,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "measure:npmi": {"ja": "NPMI", "en": "NPMI"},
     "measure:loglik": {"ja": "対数尤度比", "en": "log-likelihood"},
     "legend_group": {"ja": "グループ", "en": "group"},
+    "legend_target": {"ja": "検索した語・コード", "en": "term searched for"},
     "legend_shared_word": {"ja": "複数のグループと結びつく語", "en": "word linked to several groups"},
     "legend_word": {"ja": "一つのグループと結びつく語", "en": "word linked to one group"},
     "legend_community": {"ja": "サブグラフ {k}", "en": "community {k}"},

@@ -189,6 +189,10 @@ def plot_network(g: Any, *, seed: int = 0, ax: Any = None, title: str = "", lang
     size = {n: 80 + 900 * (f / top) ** 0.5 for n, f in zip(g.nodes, freq, strict=True)}
     groups = [n for n in g.nodes if g.nodes[n].get("kind") == "group"]
     others = [n for n in g.nodes if g.nodes[n].get("kind") != "group"]
+    # Words × a variable (KH Coder's external-variable network): words are
+    # coloured by whether several groups share them. Otherwise a boxed node is
+    # the term searched for (related words) and colours are communities.
+    by_groups = bool(groups) and "by" in g.graph
     weights = [d.get("weight", 1.0) for _, _, d in g.edges(data=True)]
     wmax = max(weights) if weights else 1.0
     wmin = min(weights) if weights else 1.0
@@ -205,7 +209,7 @@ def plot_network(g: Any, *, seed: int = 0, ax: Any = None, title: str = "", lang
         node_size=[size[n] for n in others],
         node_color=[
             (_PALETTE[0] if g.nodes[n].get("shared") else "#bbbbbb")
-            if groups
+            if by_groups
             else _PALETTE[int(g.nodes[n].get("community", 0)) % len(_PALETTE)]
             for n in others
         ],
@@ -234,7 +238,7 @@ def plot_network(g: Any, *, seed: int = 0, ax: Any = None, title: str = "", lang
     ax.set_title(
         title
         or _t(
-            "network_title_groups" if groups else "network_title",
+            "network_title_groups" if by_groups else "network_title",
             lang,
             measure=measure_name,
             nodes=g.number_of_nodes(),
@@ -244,7 +248,10 @@ def plot_network(g: Any, *, seed: int = 0, ax: Any = None, title: str = "", lang
     )
     # Legend: what colour, edge width and node size mean.
     handles, names = [], []
-    if groups:
+    if groups and not by_groups:
+        handles.append(Line2D([], [], marker="s", ls="", color="#333333", markersize=10))
+        names.append(_t("legend_target", lang))
+    if by_groups:
         handles.append(Line2D([], [], marker="s", ls="", color="#333333", markersize=10))
         names.append(_t("legend_group", lang))
         handles.append(Line2D([], [], marker="o", ls="", color=_PALETTE[0], markersize=8))
@@ -252,7 +259,7 @@ def plot_network(g: Any, *, seed: int = 0, ax: Any = None, title: str = "", lang
         if len(shared) < len(others):
             handles.append(Line2D([], [], marker="o", ls="", color="#bbbbbb", markersize=8))
             names.append(_t("legend_word", lang))
-    elif len(communities) > 1:
+    if not by_groups and len(communities) > 1:
         for c in communities[: len(_PALETTE)]:
             handles.append(Line2D([], [], marker="o", ls="", color=_PALETTE[c % len(_PALETTE)], markersize=8))
             names.append(_t("legend_community", lang, k=c + 1))

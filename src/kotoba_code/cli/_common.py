@@ -21,6 +21,7 @@ import contextlib
 import functools
 import sys
 import time
+import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -307,6 +308,58 @@ def info(quiet: bool, message: str) -> None:
     """A one-line message or summary on stderr, unless ``-q``."""
     if not quiet:
         click.echo(message, err=True)
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: East Asian wide and full-width characters take two.
+
+    Examples
+    --------
+    >>> display_width("温度差"), display_width("gap"), display_width("ＨＷ")
+    (6, 3, 4)
+    """
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def terminal_table(df: pd.DataFrame, *, max_width: int = 60) -> str:
+    """``df`` as aligned plain-text columns for a terminal, padding by display
+    width so that Japanese text keeps the columns straight (pandas pads by
+    characters). Numbers are right-aligned; cells longer than ``max_width``
+    columns are cut with ``…``.
+
+    Examples
+    --------
+    >>> print(terminal_table(pd.DataFrame({"code": ["温度差", "gap"], "f1": [0.5, 1.0]})))
+    code     f1
+    温度差  0.5
+    gap     1.0
+    """
+
+    def cell(v: object) -> str:
+        text = " ".join(str(v).split()) if v == v else ""
+        if display_width(text) <= max_width:
+            return text
+        out, width = "", 0
+        for c in text:
+            width += display_width(c)
+            if width > max_width - 1:
+                break
+            out += c
+        return out + "…"
+
+    cols = [str(c) for c in df.columns]
+    rows = [[cell(v) for v in row] for row in df.itertuples(index=False)]
+    numeric = [pd.api.types.is_numeric_dtype(df[c]) for c in df.columns]
+    widths = [max([display_width(c)] + [display_width(r[j]) for r in rows]) for j, c in enumerate(cols)]
+
+    def line(values: list[str]) -> str:
+        parts = []
+        for j, v in enumerate(values):
+            pad = " " * (widths[j] - display_width(v))
+            parts.append(pad + v if numeric[j] else v + pad)
+        return "  ".join(parts).rstrip()
+
+    return "\n".join([line(cols)] + [line(r) for r in rows])
 
 
 def show_progress(quiet: bool) -> bool:

@@ -26,7 +26,7 @@ DEFAULT_STOP_WORDS = frozenset(
     "思う 考える 行う いう 言う できる しまう くる いく もらう くれる よる 行く 来る くださる 下さる いただく 頂く "
     "おく みる 致す いたす 申す "
     # Pronouns and demonstratives.
-    "これ それ あれ どれ ここ そこ あそこ どこ こちら そちら あちら どちら こっち そっち 私 我々 "
+    "これ それ あれ どれ ここ そこ あそこ どこ こちら そちら あちら どちら こっち そっち 私 我々 うち "
     "何 なに どう どの どんな いつ "
     # Counters and units of time: counted by any answer, themselves no theme.
     "回 年 月 日 件 名 人 度 個 つ 割 "
