@@ -298,8 +298,6 @@ def emit(df: pd.DataFrame, output: Path | None) -> None:
     """
     if output is None:
         click.echo(to_markdown(people_table(df)), nl=False)
-    elif output.suffix.lower() == ".md":
-        output.write_text(to_markdown(people_table(df)), encoding="utf-8")
     else:
         write_table(df, output)
 

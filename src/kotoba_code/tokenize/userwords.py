@@ -31,7 +31,7 @@ DEFAULT_STOP_WORDS = frozenset(
     # Counters and units of time: counted by any answer, themselves no theme.
     "回 年 月 日 件 名 人 度 個 つ 割 "
     # Adverbs, fillers and evaluative words that go with any theme.
-    "特に とても 非常 かなり 少し 大変 もう まだ また よく あまり ほとんど そう まあ ええ はい あの えー うーん "
+    "特に とくに とても 非常 かなり 少し 大変 もう まだ また よく あまり ほとんど そう まあ ええ はい あの えー うーん "
     "多い よい いい "
     # The adjective ない and 「特になし」: negation is handled by coding rules, not as a keyword.
     "ない なし 無し".split()
