@@ -90,7 +90,7 @@ def test_words_markdown_to_stdout_and_cache_dir(answers, tmp_path):
     cache = tmp_path / "cache"
     r = run("words", answers, "--text-col", "answer", "--cache-dir", cache, "--top", "3")
     assert r.exit_code == 0
-    assert r.output.startswith("| word | pos | count | docs | rank |")
+    assert r.output.startswith("| 語 | 品詞 | 出現数 | 文書数 | 順位 |")  # Japanese headings (issue #15)
     assert any(cache.iterdir())
 
 

@@ -81,7 +81,8 @@ def test_freq_by_group_excel_markdown_and_figure(files, tmp_path):
     df = pd.read_excel(tmp_path / "f.xlsx")
     assert {"n:HW", "count:HW", "percent:自治体", "chi2", "p", "resid:HW"} <= set(df.columns)
     r = run("freq", data, "--text-col", "answer", "--codebook", cb, "--by", "group")
-    assert r.output.startswith("| code | label |")
+    # Markdown is for people (issue #15): code labels, Japanese headings, N per group, p with marks.
+    assert r.output.startswith("| コード名 | HW N | HW 件数 | HW 割合(%) |") and "| p値 |" in r.output
     png = tmp_path / "f.png"
     r = run("freq", data, "--text-col", "answer", "--codebook", cb, "--by", "group", "-o", png)
     assert r.exit_code == 0 and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -93,7 +94,7 @@ def test_vars_option_attaches_variables(files, tmp_path):
     v.write_text("wave\n1\n1\n1\n2\n2\n2\n", encoding="utf-8")
     r = run("freq", data, "--text-col", "answer", "--codebook", cb, "--vars", f"{v}:document", "--by", "wave")
     assert r.exit_code == 0, r.output
-    assert "count:2" in r.output
+    assert "| 2 件数 |" in r.output  # the group "2" of the variable, Japanese heading (issue #15)
     v.write_text("wave\n1\n2\n", encoding="utf-8")
     r = run("freq", data, "--text-col", "answer", "--codebook", cb, "--vars", f"{v}:document", "--by", "wave")
     assert r.exit_code == 1 and "one row per unit" in r.output

@@ -34,7 +34,7 @@ INPUT_OPTIONS = {
     "--quiet",
 }
 # Commands that count words also take --stop-words.
-COUNTING = {"words", "keyness", "network"}
+COUNTING = {"words", "keyness", "network", "synthesize", "ca", "mds", "cluster", "topics", "related"}
 
 
 def _options(cmd: click.Command) -> dict[str, click.Option]:
@@ -57,6 +57,10 @@ def test_corpus_commands_share_one_option_group():
         assert "-q" in opts["--quiet"].opts and "-j" in opts["--jobs"].opts, name
         if name in COUNTING:
             assert "--stop-words" in opts, f"{name} counts words but has no --stop-words"
+            # Issue #15: every command that counts words can also keep all words and fold synonyms.
+            assert {"--no-stop-words", "--synonyms"} <= set(opts), name
+        if "--stop-words" in opts:
+            assert {"--no-stop-words", "--synonyms"} <= set(opts), name
 
 
 def test_same_option_same_meaning_everywhere():

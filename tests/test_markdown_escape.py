@@ -64,7 +64,8 @@ def test_synthesis_markdown_shows_html_as_text(synthesis_md):
     # The characters themselves are all there, shown as typed.
     assert "&lt;script&gt;alert(1)&lt;/script&gt;温度差がある" in page
     assert "&lt;img src=x onerror=alert(2)&gt;温度差" in page
-    assert "&lt;b&gt;自治体&lt;/b&gt;: " in page and "# HW: # 温度差が見出しになる" in page
+    # Quotes are cited with their group and respondent id (issue #15).
+    assert "」（&lt;b&gt;自治体&lt;/b&gt;、ID a1）" in page and "「# 温度差が見出しになる」（# HW、ID h1）" in page
     assert "&amp; ノウハウ" in page and "[link](javascript:alert(3)) *強調*" in page
 
 
@@ -75,10 +76,10 @@ def test_synthesis_markdown_layout_survives_hostile_text(synthesis_md):
     assert len(re.findall(r"<h2>", page)) == 2
     assert "<table>" not in page
     gap = page.split("<h2>")[1]
-    quotes = re.findall(r"<li>((?:&lt;b&gt;自治体&lt;/b&gt;|# HW): [^<]*)</li>", gap)
+    quotes = re.findall(r"<li>「([^<]*)」（(?:&lt;b&gt;自治体&lt;/b&gt;|# HW)、ID [ah][12]）</li>", gap)
     # Each group's quotes are whole list items, including the one containing " / ".
     assert len(quotes) == 4, quotes
-    assert any(q.startswith("# HW: 温度差 / ノウハウ不足") for q in quotes)
+    assert any(q.startswith("温度差 / ノウハウ不足") for q in quotes)
 
 
 def test_markdown_table_keeps_its_columns(tmp_path):

@@ -137,6 +137,10 @@ class Errors(metaclass=_ErrorsWithCodes):
     E537 = "{func}() takes {takes}, not the path {path}: read it first with kotoba_code.io.labels.{reader}()."
     E538 = "{func}(): {param} must be one of {known}; got {value!r}."
     E539 = "{func}(): {msg}"
+    # Output for people (issue #15)
+    E511 = "Unknown output language {lang!r}. Use one of: {known}."
+    E512 = "{func}(): {param} must be {expected}; got {value!r}."
+    E513 = "{path}, line {line}: {reason} (a synonym line is 'preferred,variant,variant …')."
     # E6xx learned coding and review
     E601 = "{path}: not a kotoba-code model file ({reason}); it was refused without running anything in it."
     E602 = (

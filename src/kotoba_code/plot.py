@@ -7,6 +7,9 @@ from typing import Any
 
 import pandas as pd
 
+from kotoba_code.i18n import TEXTS, check_language
+from kotoba_code.i18n import t as _t
+
 
 def japanese_font() -> str:
     """Register the bundled Japanese font with matplotlib and return its family name."""
@@ -51,18 +54,24 @@ def save_figure(fig: Any, path: str | Path, *, dpi: int = 150) -> Path:
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
     with matplotlib.rc_context({"svg.hashsalt": _SVG_HASHSALT}):
-        fig.savefig(path, dpi=dpi, metadata=_NO_DATE.get(fmt))
+        # bbox "tight": titles, colour-bar labels and legends outside the axes
+        # are never cut off at the figure's edge.
+        fig.savefig(path, dpi=dpi, metadata=_NO_DATE.get(fmt), bbox_inches="tight", pad_inches=0.15)
     return path
 
 
-def plot_frequencies(table: pd.DataFrame, *, path: str | Path | None = None, ax: Any = None) -> Any:
+def plot_frequencies(
+    table: pd.DataFrame, *, path: str | Path | None = None, ax: Any = None, lang: str | None = None
+) -> Any:
     """Bar chart (no groups) or bubble chart (groups) of a frequency table from
     :meth:`CodingResult.frequencies`; returns the matplotlib Axes.
 
     With groups, bubble area is the percent of the group's units with the code
     and colour the adjusted standardized residual (red above, blue below the
-    expected share).
+    expected share); each group is labelled with its N. Headings are in
+    Japanese unless ``lang="en"`` (default: :func:`kotoba_code.i18n.get_language`).
     """
+    lang = check_language(lang)
     japanese_font()
     import matplotlib.pyplot as plt
     import numpy as np
@@ -75,9 +84,9 @@ def plot_frequencies(table: pd.DataFrame, *, path: str | Path | None = None, ax:
     y = np.arange(len(labels))[::-1]
     if not groups:
         ax.barh(y, table["percent"], color="#4C72B0")
-        ax.set_xlabel("% of units")
+        ax.set_xlabel(_t("axis_percent", lang))
         for yi, c, p in zip(y, table["count"], table["percent"], strict=True):
-            ax.text(p, yi, f" {c}", va="center", fontsize=8)
+            ax.text(p, yi, f" {c}（{p:.1f}%）" if lang == "ja" else f" {c} ({p:.1f}%)", va="center", fontsize=8)
     else:
         for j, g in enumerate(groups):
             pct = table[f"percent:{g}"].to_numpy(dtype=float)
@@ -94,10 +103,14 @@ def plot_frequencies(table: pd.DataFrame, *, path: str | Path | None = None, ax:
                 linewidths=0.5,
             )
             for yi, p in zip(y, pct, strict=True):
-                ax.text(j + 0.18, yi, f"{p:.0f}%", va="center", fontsize=7)
-        ax.set_xticks(range(len(groups)), [f"{g}\n(n={int(table[f'n:{g}'].iloc[0])})" for g in groups])
-        ax.set_xlim(-0.6, len(groups) - 0.2)
-        ax.figure.colorbar(sc, ax=ax, label="adjusted residual", shrink=0.6)
+                ax.text(j + 0.18, yi, f"{p:.1f}%", va="center", fontsize=7)
+        ax.set_xticks(range(len(groups)), [f"{g}\n(N={int(table[f'n:{g}'].iloc[0]):,})" for g in groups])
+        ax.set_xlim(-0.6, len(groups) - 0.1)
+        bar = ax.figure.colorbar(sc, ax=ax, shrink=0.6, pad=0.04)
+        # The label goes above the bar, horizontal: a rotated label at the
+        # right edge was cut off in the saved figure.
+        bar.ax.set_title(_t("residual", lang), fontsize=8, loc="left")
+        ax.set_title(_t("freq_title", lang), fontsize=10)
     ax.set_yticks(y, labels)
     ax.figure.tight_layout()
     if path is not None:
@@ -157,40 +170,106 @@ def network_layout(
     return {n: (float(x), float(y)) for n, (x, y) in zip(nodes, xy, strict=True)}
 
 
-def plot_network(g: Any, *, seed: int = 0, ax: Any = None, title: str = "") -> Any:
+def plot_network(g: Any, *, seed: int = 0, ax: Any = None, title: str = "", lang: str | None = None) -> Any:
     """Draw a co-occurrence network: node size by frequency, colour by
-    community, edge width by weight, Japanese labels. Returns the Axes."""
+    community, edge width by the coefficient, Japanese labels, and a legend
+    saying so. Group nodes of a words × group network are drawn as dark
+    squares with bold labels, unlike the word nodes. Returns the Axes."""
     japanese_font()
     import matplotlib.pyplot as plt
     import networkx as nx
+    from matplotlib.lines import Line2D
 
+    lang = check_language(lang)
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 7.5))
     pos = network_layout(g, seed=seed)
     freq = [g.nodes[n].get("frequency", 1) for n in g.nodes]
     top = max(freq) if freq else 1
-    sizes = [80 + 900 * (f / top) ** 0.5 for f in freq]
-    colors = [
-        "#dddddd" if g.nodes[n].get("kind") == "group" else _PALETTE[g.nodes[n].get("community", 0) % len(_PALETTE)]
-        for n in g.nodes
-    ]
+    size = {n: 80 + 900 * (f / top) ** 0.5 for n, f in zip(g.nodes, freq, strict=True)}
+    groups = [n for n in g.nodes if g.nodes[n].get("kind") == "group"]
+    others = [n for n in g.nodes if g.nodes[n].get("kind") != "group"]
+    # Words × a variable (KH Coder's external-variable network): words are
+    # coloured by whether several groups share them. Otherwise a boxed node is
+    # the term searched for (related words) and colours are communities.
+    by_groups = bool(groups) and "by" in g.graph
     weights = [d.get("weight", 1.0) for _, _, d in g.edges(data=True)]
     wmax = max(weights) if weights else 1.0
+    wmin = min(weights) if weights else 1.0
     nx.draw_networkx_edges(
         g, pos, ax=ax, width=[0.6 + 3.0 * w / wmax for w in weights], edge_color="#999999", alpha=0.7
     )
+    communities = sorted({int(g.nodes[n].get("community", 0)) for n in others})
+    shared = [n for n in others if g.nodes[n].get("shared")]
     nx.draw_networkx_nodes(
-        g, pos, ax=ax, node_size=sizes, node_color=colors, edgecolors="white", linewidths=0.8, alpha=0.9
+        g,
+        pos,
+        nodelist=others,
+        ax=ax,
+        node_size=[size[n] for n in others],
+        node_color=[
+            (_PALETTE[0] if g.nodes[n].get("shared") else "#bbbbbb")
+            if by_groups
+            else _PALETTE[int(g.nodes[n].get("community", 0)) % len(_PALETTE)]
+            for n in others
+        ],
+        edgecolors="white",
+        linewidths=0.8,
+        alpha=0.9,
     )
     nx.draw_networkx_labels(
-        g, pos, ax=ax, labels={n: g.nodes[n].get("label", n) for n in g.nodes}, font_size=9, font_family=japanese_font()
+        g, pos, ax=ax, labels={n: g.nodes[n].get("label", n) for n in others}, font_size=9, font_family=japanese_font()
     )
+    if groups:
+        # Groups are dark boxes around their name, so a group and a word of
+        # the same form (自治体) are never confused.
+        nx.draw_networkx_labels(
+            g,
+            pos,
+            ax=ax,
+            labels={n: g.nodes[n].get("label", n) for n in groups},
+            font_size=11,
+            font_color="white",
+            font_family=japanese_font(),
+            bbox={"boxstyle": "square,pad=0.5", "facecolor": "#333333", "edgecolor": "black"},
+        )
+    measure = str(g.graph.get("measure", ""))
+    measure_name = _t(f"measure:{measure}", lang) if f"measure:{measure}" in TEXTS else measure
     ax.set_title(
         title
-        or f"{g.graph.get('measure', '')} co-occurrence network ({g.number_of_nodes()} nodes, "
-        f"{g.number_of_edges()} edges)",
+        or _t(
+            "network_title_groups" if by_groups else "network_title",
+            lang,
+            measure=measure_name,
+            nodes=g.number_of_nodes(),
+            edges=g.number_of_edges(),
+        ),
         fontsize=10,
     )
+    # Legend: what colour, edge width and node size mean.
+    handles, names = [], []
+    if groups and not by_groups:
+        handles.append(Line2D([], [], marker="s", ls="", color="#333333", markersize=10))
+        names.append(_t("legend_target", lang))
+    if by_groups:
+        handles.append(Line2D([], [], marker="s", ls="", color="#333333", markersize=10))
+        names.append(_t("legend_group", lang))
+        handles.append(Line2D([], [], marker="o", ls="", color=_PALETTE[0], markersize=8))
+        names.append(_t("legend_shared_word", lang))
+        if len(shared) < len(others):
+            handles.append(Line2D([], [], marker="o", ls="", color="#bbbbbb", markersize=8))
+            names.append(_t("legend_word", lang))
+    if not by_groups and len(communities) > 1:
+        for c in communities[: len(_PALETTE)]:
+            handles.append(Line2D([], [], marker="o", ls="", color=_PALETTE[c % len(_PALETTE)], markersize=8))
+            names.append(_t("legend_community", lang, k=c + 1))
+    if weights:
+        for w in sorted({wmin, wmax}):
+            handles.append(Line2D([], [], color="#999999", lw=0.6 + 3.0 * w / wmax))
+            names.append(_t("legend_edge", lang, measure=measure_name, w=w))
+    handles.append(Line2D([], [], marker="o", ls="", color="#cccccc", markersize=6))
+    names.append(_t("legend_size", lang))
+    ax.legend(handles, names, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
     ax.axis("off")
     ax.figure.tight_layout()
     return ax
@@ -237,7 +316,7 @@ def network_html(g: Any, *, seed: int = 0, title: str = "") -> str:
     edges = [{"s": str(a), "t": str(b), "w": round(float(d.get("weight", 1.0)), 4)} for a, b, d in g.edges(data=True)]
     # json.dumps escapes nothing for HTML: make "</script>" inside data harmless.
     data = json.dumps({"nodes": nodes, "edges": edges}, ensure_ascii=False).replace("</", "<\\/")
-    heading = html.escape(title or "Co-occurrence network")
+    heading = html.escape(title or _t("network_html_title"))
     return f"""<!doctype html>
 <html lang="ja"><head><meta charset="utf-8"><title>{heading}</title>
 <style>body{{font-family:sans-serif;margin:1em}}svg{{border:1px solid #ddd}}

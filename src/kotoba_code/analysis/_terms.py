@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from kotoba_code.analysis.frequency import doc_term_matrix
+from kotoba_code.analysis.frequency import counting_tokens, doc_term_matrix
 from kotoba_code.tokenize.tokens import Tokens
 from kotoba_code.tokenize.userwords import DEFAULT_STOP_WORDS, read_word_list
 
@@ -26,10 +26,14 @@ def word_ids(
     pos: Iterable[str] | None = None,
     stop_words: Iterable[str] | str | Path | None = None,
     key: str = "lemma",
+    synonyms: object = None,
 ) -> tuple[np.ndarray, pd.DataFrame]:
     """Term index of every vocabulary entry (-1: not a word) and the terms
     (``term``, ``pos``, ``label``; the label adds the part of speech when two
-    terms share a form)."""
+    terms share a form). ``synonyms`` (see
+    :func:`~kotoba_code.tokenize.userwords.read_synonyms`) folds variants into
+    their preferred form. Speaker labels of transcripts are no words."""
+    tokens = counting_tokens(tokens, synonyms)
     vocab = tokens.vocab
     keep = tokens.pos_mask(list(pos) if pos is not None else None)
     if pos is None:
@@ -52,8 +56,10 @@ def word_matrix(
     pos: Iterable[str] | None = None,
     stop_words: Iterable[str] | str | Path | None = None,
     key: str = "lemma",
+    synonyms: object = None,
 ) -> tuple[sp.csr_matrix, pd.DataFrame]:
     """Documents × words counts (CSR) and the words, with ``count`` and ``df``."""
+    tokens = counting_tokens(tokens, synonyms)
     gid, terms = word_ids(tokens, pos=pos, stop_words=stop_words, key=key)
     X = doc_term_matrix(tokens, gid, n_terms=len(terms))
     terms["count"] = np.asarray(X.sum(axis=0)).ravel()

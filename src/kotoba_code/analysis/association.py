@@ -28,7 +28,7 @@ import pandas as pd
 
 from kotoba_code.analysis._terms import word_ids
 from kotoba_code.analysis.cooccurrence import Cooccurrence
-from kotoba_code.analysis.frequency import doc_term_matrix, unit_term_matrix
+from kotoba_code.analysis.frequency import counting_tokens, doc_term_matrix, unit_term_matrix
 from kotoba_code.errors import AnalysisError, Errors
 from kotoba_code.tokenize.tokens import Tokens
 
@@ -97,6 +97,7 @@ def related_words(
         tokens = data
     else:
         tokens, unit = data.tokens, data.unit
+    tokens = counting_tokens(tokens)
     gid, terms = word_ids(tokens, pos=pos, stop_words=stop_words)
     X = _presence(tokens, gid, len(terms), unit)
     if term is not None:
@@ -207,6 +208,7 @@ def association_graph(
     for r in sub.itertuples():
         g.add_node(r.word, label=r.word, kind="word", frequency=int(r.units), community=1)
         g.add_edge(target, r.word, weight=float(getattr(r, col)) / (wmax or 1.0))
+    tokens = counting_tokens(tokens)
     gid, terms = word_ids(tokens)
     lookup = {lab: i for i, lab in enumerate(terms["label"])}
     cols = [lookup[w] for w in sub["word"] if w in lookup]

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from kotoba_code.analysis.frequency import doc_term_matrix, unit_term_matrix
+from kotoba_code.analysis.frequency import counting_tokens, doc_term_matrix, unit_term_matrix
 from kotoba_code.errors import AnalysisError, Errors
 from kotoba_code.tokenize.tokens import Tokens
 from kotoba_code.tokenize.userwords import DEFAULT_STOP_WORDS, read_word_list
@@ -144,6 +144,7 @@ def word_cooccurrence(
     min_df: int = 2,
     max_words: int | None = None,
     key: str = "lemma",
+    synonyms: object = None,
 ) -> Cooccurrence:
     """Words co-occurring in the same unit (or within ``window`` tokens).
 
@@ -153,7 +154,7 @@ def word_cooccurrence(
     window : int, optional
         Count pairs of words at most ``window`` tokens apart in a document
         instead of per unit; ``df`` is then the word's occurrences.
-    pos, stop_words, key
+    pos, stop_words, key, synonyms
         As in :func:`~kotoba_code.analysis.frequency.word_frequency`.
     min_df : int, default=2
         Words in fewer units are left out (scikit-learn's ``min_df``).
@@ -168,6 +169,7 @@ def word_cooccurrence(
     >>> co.terms[["term", "df"]].values.tolist()
     [['不足', 3], ['ノウハウ', 2], ['人手', 2]]
     """
+    tokens = counting_tokens(tokens, synonyms)
     vocab = tokens.vocab
     keep = tokens.pos_mask(list(pos) if pos is not None else None)
     if pos is None:

@@ -31,7 +31,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from kotoba_code.analysis._terms import word_ids
-from kotoba_code.analysis.frequency import doc_term_matrix
+from kotoba_code.analysis.frequency import counting_tokens, doc_term_matrix
 from kotoba_code.errors import AnalysisError, CorpusReadError, Errors, KotobaWarning, Warnings
 
 if TYPE_CHECKING:
@@ -262,6 +262,7 @@ def word_group_table(
     if by not in meta.columns:
         raise CorpusReadError(Errors.E112.format(column=by, columns=", ".join(map(str, meta.columns))))
     gcode, groups = _group_codes(meta[by])
+    tokens = counting_tokens(tokens)
     gid, terms = word_ids(tokens, pos=pos, stop_words=stop_words, key=key)
     X = doc_term_matrix(tokens, gid, n_terms=len(terms))
     keep_docs = gcode >= 0

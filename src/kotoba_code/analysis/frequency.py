@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -11,7 +13,92 @@ import scipy.sparse as sp
 
 from kotoba_code.errors import AnalysisError, CorpusReadError, Errors
 from kotoba_code.tokenize.tokens import Tokens
-from kotoba_code.tokenize.userwords import DEFAULT_STOP_WORDS, read_word_list
+from kotoba_code.tokenize.userwords import DEFAULT_STOP_WORDS, read_synonyms, read_word_list
+
+_VIEW = "counting_view"
+
+
+def counting_tokens(tokens: Tokens, synonyms: Any = None) -> Tokens:
+    """The tokens words are counted on: speaker labels left out, synonyms folded.
+
+    * In a transcript (paragraphs with a ``speaker`` attribute), the labels
+      that open each turn (``聞き手：``, ``A：``) are not words of the
+      answer: tokens outside every speaker turn are left out.
+    * ``synonyms`` (a file of lines ``preferred,variant,…``, a list of such
+      lines or a mapping, see :func:`~kotoba_code.tokenize.userwords.read_synonyms`)
+      folds spelling variants into their preferred form (表記ゆれの統一):
+      the variants take its dictionary form, normalised form and part of
+      speech, so that they are one word in every count.
+
+    Every word count of the package (frequencies, co-occurrence, networks,
+    keyness, correspondence analysis, MDS, clusters, topics) goes through
+    this function; coding does not (rules see every token as it is).
+
+    Examples
+    --------
+    >>> from kotoba_code import Corpus, tokenize
+    >>> t = tokenize(Corpus.from_texts(["HWとハロワとハローワーク"]), cache=False)
+    >>> v = counting_tokens(t, ["ハローワーク,HW,ハロワ"])
+    >>> [v.vocab["lemma"].iloc[w] for w in v.word if v.vocab["pos"].iloc[w].startswith("名詞")]
+    ['ハローワーク', 'ハローワーク', 'ハローワーク']
+    """
+    if tokens.derived.get(_VIEW) is tokens:
+        view = tokens
+    elif _VIEW in tokens.derived:
+        view = tokens.derived[_VIEW]
+    else:
+        view = _without_speaker_labels(tokens)
+        view.derived[_VIEW] = view
+        tokens.derived[_VIEW] = view
+    table = read_synonyms(synonyms)
+    if not table:
+        return view
+    vocab = view.vocab.copy()
+    lemma = vocab["lemma"].astype(str)
+    target = lemma.map(table)
+    hit = target.notna().to_numpy()
+    if not hit.any():
+        return view
+    pos = vocab["pos"].astype(str).to_numpy(dtype=object)
+    # Variants take the part of speech of their preferred form where the
+    # corpus has it (ハロワ 普通名詞 → ハローワーク 固有名詞), else of their first variant.
+    first_pos: dict[str, str] = {}
+    for k in np.flatnonzero(hit):
+        t = target.iat[k]
+        if lemma.iat[k] == t or t not in first_pos:
+            first_pos[t] = first_pos[t] if lemma.iat[k] != t and t in first_pos else pos[k]
+    new_lemma = lemma.to_numpy(dtype=object).copy()
+    new_norm = vocab["norm"].astype(str).to_numpy(dtype=object).copy()
+    for k in np.flatnonzero(hit):
+        t = target.iat[k]
+        new_lemma[k] = new_norm[k] = t
+        pos[k] = first_pos[t]
+    for col, values in (("lemma", new_lemma), ("norm", new_norm), ("pos", pos)):
+        vocab[col] = pd.Series(values, index=vocab.index).astype(str)
+    folded = dataclasses.replace(view, vocab=vocab, derived={})
+    folded.derived[_VIEW] = folded
+    return folded
+
+
+def _without_speaker_labels(tokens: Tokens) -> Tokens:
+    corpus = tokens.corpus
+    paragraphs = corpus.units("paragraph")
+    if "speaker" not in paragraphs.columns or not len(tokens):
+        return tokens
+    keep = tokens.unit_index(paragraphs) >= 0
+    if keep.all():
+        return tokens
+    counts = np.bincount(tokens.doc_index[keep], minlength=len(corpus))
+    doc_ptr = np.concatenate([[0], np.cumsum(counts)]).astype(tokens.doc_ptr.dtype)
+    return dataclasses.replace(
+        tokens,
+        doc_ptr=doc_ptr,
+        word=tokens.word[keep],
+        start=tokens.start[keep],
+        end=tokens.end[keep],
+        extra={k: v[keep] for k, v in tokens.extra.items()},
+        derived={},
+    )
 
 
 def word_frequency(
@@ -24,6 +111,7 @@ def word_frequency(
     min_count: int = 1,
     top: int | None = None,
     unit: str = "document",
+    synonyms: Any = None,
 ) -> pd.DataFrame:
     """Count words: how often each occurs and in how many documents (or units).
 
@@ -48,6 +136,9 @@ def word_frequency(
         The unit ``docs`` counts: documents, or smaller units (``sentence``,
         ``paragraph``, ``h1``…``h5``) as KH Coder's 文書数 by the chosen unit.
         A smaller unit belongs to the group of its document.
+    synonyms : path, list of lines or mapping, optional
+        Spelling variants counted as one word (see :func:`counting_tokens`).
+        Speaker labels of transcripts are never counted.
 
     Returns
     -------
@@ -65,6 +156,7 @@ def word_frequency(
     """
     if key not in ("lemma", "norm"):
         raise AnalysisError(Errors.E533.format(key=key, known="lemma, norm"))
+    tokens = counting_tokens(tokens, synonyms)
     vocab = tokens.vocab
     keep = tokens.pos_mask(pos)
     if pos is None:

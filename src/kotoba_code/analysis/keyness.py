@@ -18,7 +18,7 @@ import pandas as pd
 from scipy import stats
 
 from kotoba_code.analysis.cooccurrence import word_cooccurrence
-from kotoba_code.analysis.frequency import doc_term_matrix
+from kotoba_code.analysis.frequency import counting_tokens, doc_term_matrix
 from kotoba_code.errors import AnalysisError, Errors
 
 if TYPE_CHECKING:
@@ -51,11 +51,13 @@ def keyness_table(presence: pd.DataFrame, groups: np.ndarray, *, measure: str = 
         n1, n2 = int(sel.sum()), int((~sel & (groups != "")).sum())
         a = m[sel].sum(axis=0).astype(float)
         b = m[~sel & (groups != "")].sum(axis=0).astype(float)
-        c, d = n1 - a, n2 - b
+        # All terms at once: one SciPy call per term took most of the time of
+        # keyness and synthesis on large vocabularies (issue #15).
+        n = float(n1 + n2)
         if measure == "chi2":
-            score = np.array([_chi2(*cells) for cells in zip(a, b, c, d, strict=True)])
+            score = keyness_chi2(a, np.full_like(a, n1), a + b, n)
         else:
-            score = np.array([_g2(*cells) for cells in zip(a, b, c, d, strict=True)])
+            score = keyness_g2(a, np.full_like(a, n1), a + b, n)
         p = stats.chi2.sf(score, 1)
         share1 = a / max(n1, 1)
         share2 = b / max(n2, 1)
@@ -83,18 +85,66 @@ def keyness_table(presence: pd.DataFrame, groups: np.ndarray, *, measure: str = 
     return df.drop(columns="_signed", errors="ignore")
 
 
-def _chi2(a: float, b: float, c: float, d: float) -> float:
-    table = np.array([[a, b], [c, d]])
-    if (table.sum(axis=0) == 0).any() or (table.sum(axis=1) == 0).any():
-        return 0.0
-    return float(stats.chi2_contingency(table, correction=True)[0])
+def keyness_g2(a: np.ndarray, n1: np.ndarray, df: np.ndarray, n: float) -> np.ndarray:
+    """Log-likelihood G² of many 2 × 2 tables at once (Dunning 1993).
+
+    ``a``: units with both the theme and the word; ``n1``: units with the
+    theme; ``df``: units with the word; ``n``: all units. Arrays broadcast.
+    The same value as ``scipy.stats.chi2_contingency(..., correction=False,
+    lambda_="log-likelihood")`` for each table, 0 for a table with an empty
+    row or column.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import stats
+    >>> g = keyness_g2(np.array([8.0]), np.array([10.0]), np.array([12.0]), 40.0)
+    >>> ref = stats.chi2_contingency([[8, 4], [2, 26]], correction=False, lambda_="log-likelihood")[0]
+    >>> bool(np.isclose(g[0], ref))
+    True
+    """
+    a, n1, df = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (a, n1, df)))
+    n2 = n - n1
+    cells = (a, df - a, n1 - a, n2 - (df - a))
+    rows = (n1, n2, n1, n2)
+    cols = (df, df, n - df, n - df)
+    g = np.zeros(a.shape)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for o, r, c in zip(cells, rows, cols, strict=True):
+            e = r * c / n
+            g += np.where(o > 0, o * np.log(o / e), 0.0)
+    g = 2 * g
+    empty = (n1 == 0) | (n2 == 0) | (df == 0) | (df == n)
+    return np.where(empty | ~np.isfinite(g), 0.0, np.maximum(g, 0.0))
 
 
-def _g2(a: float, b: float, c: float, d: float) -> float:
-    table = np.array([[a, b], [c, d]])
-    if (table.sum(axis=0) == 0).any() or (table.sum(axis=1) == 0).any():
-        return 0.0
-    return float(stats.chi2_contingency(table, correction=False, lambda_="log-likelihood")[0])
+def keyness_chi2(a: np.ndarray, n1: np.ndarray, df: np.ndarray, n: float) -> np.ndarray:
+    """Pearson's chi-square with Yates' correction of many 2 × 2 tables at once.
+
+    Same arguments as :func:`keyness_g2`; the same value as
+    ``scipy.stats.chi2_contingency(..., correction=True)`` for each table.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import stats
+    >>> g = keyness_chi2(np.array([8.0]), np.array([10.0]), np.array([12.0]), 40.0)
+    >>> bool(np.isclose(g[0], stats.chi2_contingency([[8, 4], [2, 26]], correction=True)[0]))
+    True
+    """
+    a, n1, df = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (a, n1, df)))
+    n2 = n - n1
+    cells = (a, df - a, n1 - a, n2 - (df - a))
+    rows = (n1, n2, n1, n2)
+    cols = (df, df, n - df, n - df)
+    out = np.zeros(a.shape)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for o, r, c in zip(cells, rows, cols, strict=True):
+            e = r * c / n
+            diff = np.maximum(np.abs(o - e) - 0.5, 0.0)
+            out += diff**2 / e
+    empty = (n1 == 0) | (n2 == 0) | (df == 0) | (df == n)
+    return np.where(empty | ~np.isfinite(out), 0.0, out)
 
 
 def word_keyness(
@@ -105,8 +155,12 @@ def word_keyness(
     min_df: int = 3,
     pos: Iterable[str] | None = None,
     stop_words: Any = None,
+    synonyms: Any = None,
 ) -> pd.DataFrame:
     """Words characteristic of each group of document metadata ``by``.
+
+    Words are those of :func:`~kotoba_code.analysis.cooccurrence.word_cooccurrence`
+    (content words without stop words and speaker labels, ``synonyms`` folded).
 
     Examples
     --------
@@ -118,6 +172,7 @@ def word_keyness(
     >>> kt[kt["effect"] > 0][["group", "term"]].values.tolist()
     [['A', '連携'], ['B', '予算']]
     """
+    tokens = counting_tokens(tokens, synonyms)
     co = word_cooccurrence(tokens, pos=pos, stop_words=stop_words, min_df=min_df)
     vocab = tokens.vocab
     key = pd.MultiIndex.from_arrays([vocab["lemma"].astype(str), vocab["pos"].astype(str).str.split("-").str[0]])

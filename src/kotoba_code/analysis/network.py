@@ -22,7 +22,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from kotoba_code.analysis.cooccurrence import Cooccurrence, code_cooccurrence, pair_similarity, word_cooccurrence
-from kotoba_code.analysis.frequency import doc_term_matrix
+from kotoba_code.analysis.frequency import counting_tokens, doc_term_matrix
 from kotoba_code.errors import AnalysisError, Errors
 
 if TYPE_CHECKING:
@@ -163,6 +163,7 @@ def word_network(
     unit: str = "document",
     pos: Iterable[str] | None = None,
     stop_words: Any = None,
+    synonyms: Any = None,
     **kwargs: Any,
 ) -> nx.Graph:
     """Co-occurrence network of the ``max_words`` most frequent words (KH Coder's defaults).
@@ -174,7 +175,9 @@ def word_network(
     >>> sorted(tuple(sorted(e)) for e in word_network(t, min_df=1).edges())
     [('ノウハウ', '不足'), ('ノウハウ', '人手'), ('不足', '人手')]
     """
-    co = word_cooccurrence(tokens, unit=unit, pos=pos, stop_words=stop_words, min_df=min_df, max_words=max_words)
+    co = word_cooccurrence(
+        tokens, unit=unit, pos=pos, stop_words=stop_words, min_df=min_df, max_words=max_words, synonyms=synonyms
+    )
     return cooccurrence_network(co, kind="word", **kwargs)
 
 
@@ -206,6 +209,7 @@ def variable_network(
     pos: Iterable[str] | None = None,
     stop_words: Any = None,
     seed: int = 0,
+    synonyms: Any = None,
 ) -> nx.Graph:
     """Words × a metadata variable (KH Coder's network with external variables):
     each group is a node linked to the words most associated with it
@@ -223,6 +227,7 @@ def variable_network(
     >>> sorted(g.neighbors("group:A"))
     ['予算', '連携']
     """
+    tokens = counting_tokens(tokens, synonyms)
     co = word_cooccurrence(tokens, pos=pos, stop_words=stop_words, min_df=min_df, max_words=max_words)
     # Units × words presence, rebuilt for the kept words only.
     vocab = tokens.vocab

@@ -6,7 +6,7 @@ names, defaults and meaning everywhere (a test walks the commands and checks)::
     INPUT --text-col --id-col --sheet --encoding      what to read
     --unit --vars                                     units and external variables
     --user-words --split-mode --backend               how to tokenize
-    --stop-words                                      (commands that count words)
+    --stop-words --no-stop-words --synonyms           (commands that count words)
     --codebook                                        (commands that code)
     --cache-dir --no-cache -j/--jobs -q/--quiet       cache, processes, verbosity
 
@@ -17,8 +17,12 @@ themselves only call one library function and write its result.
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable
+import sys
+import time
+import unicodedata
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,12 +33,15 @@ from kotoba_code.coding.learned import tokenizer_for
 from kotoba_code.coding.persistence import read_model_file
 from kotoba_code.corpus import UNIT_LEVELS, Corpus
 from kotoba_code.io.codebooks import read_codebook
+from kotoba_code.io.markdown import people_table
 from kotoba_code.io.readers import read_corpus, read_table
 from kotoba_code.io.writers import to_markdown, write_table
 from kotoba_code.tokenize import Tokens, make_tokenizer, tokenize
 from kotoba_code.tokenize.userwords import read_word_list
 
 _JOBS_KEY = "kotoba_code.jobs"
+# The sample corpus of the repository (corpus/ next to src/).
+SAMPLE_CORPUS = Path(__file__).resolve().parents[3] / "corpus"
 
 # --jobs is kept on the click context rather than passed as a parameter, so
 # every command built on these option sets honours it without taking it.
@@ -92,6 +99,11 @@ def _input_decorators(unit: str, stop_words: bool, codebook: str | None) -> list
             help="File of compound words to keep as one token (one per line); added to the codebook's.",
         ),
         click.option(
+            "--no-sample-words",
+            is_flag=True,
+            help="On the sample corpus, do not apply its user words and synonyms (corpus/userwords.txt, synonyms.txt).",
+        ),
+        click.option(
             "--split-mode",
             type=click.Choice(["A", "B", "C"], case_sensitive=False),
             default="C",
@@ -107,13 +119,19 @@ def _input_decorators(unit: str, stop_words: bool, codebook: str | None) -> list
         ),
     ]
     if stop_words:
-        decorators.append(
+        decorators += [
             click.option(
                 "--stop-words",
                 type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                help="File of words to leave out, one per line (replaces the default list).",
-            )
-        )
+                help="File of words to leave out, one per line (replaces the default list, docs/tokenization.md).",
+            ),
+            click.option("--no-stop-words", is_flag=True, help="Count every content word (no stop-word list)."),
+            click.option(
+                "--synonyms",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                help="File of spelling variants counted as one word, lines like 'ハローワーク,HW,ハロワ'.",
+            ),
+        ]
     if codebook is not None:
         decorators.append(
             click.option(
@@ -142,7 +160,8 @@ def corpus_options(
     """Give a command the corpus option group; it receives the input read and tokenized.
 
     The command is called with ``corpus``, ``tokens``, ``unit`` and ``quiet``,
-    plus ``stop_words`` (a path or None) when ``stop_words`` is set, and
+    plus ``stop_words`` (a path, ``[]`` for --no-stop-words, or None for the
+    default list) and ``synonyms`` (a path or None) when ``stop_words`` is set, and
     ``codebook`` (a loaded :class:`~kotoba_code.codebook.Codebook`, or None
     when optional and not given) when ``codebook`` is ``"optional"`` or
     ``"required"``. ``unit`` is the default of ``--unit``: the default of the
@@ -159,6 +178,7 @@ def corpus_options(
             encoding: str | None,
             vars_specs: tuple[str, ...],
             user_words: Path | None,
+            no_sample_words: bool,
             split_mode: str,
             backend: str,
             cache_dir: Path | None,
@@ -172,6 +192,16 @@ def corpus_options(
                 cb = read_codebook(name) if name else None
             corpus = read_input(input_path, text_col=text_col, id_col=id_col, sheet=sheet, encoding=encoding)
             corpus = add_variables(corpus, vars_specs)
+            sample = None if no_sample_words else sample_corpus_dir(input_path)
+            if sample is not None and user_words is None:
+                user_words = sample / "userwords.txt"
+                info(quiet, f"Sample corpus: using its user words {user_words} (--no-sample-words to turn off).")
+            if stop_words:
+                if kwargs.pop("no_stop_words"):
+                    kwargs["stop_words"] = []
+                if kwargs.get("synonyms") is None and sample is not None:
+                    kwargs["synonyms"] = sample / "synonyms.txt"
+                    info(quiet, f"Sample corpus: folding the variants of {kwargs['synonyms']}.")
             if cb is None and kwargs.get("model") is not None:
                 # A learned model alone: tokenize as it was trained (its user words and split mode).
                 meta, _ = read_model_file(kwargs["model"])
@@ -193,6 +223,22 @@ def corpus_options(
         return wrapper
 
     return decorate
+
+
+def sample_corpus_dir(input_path: Path) -> Path | None:
+    """The shipped sample corpus folder when INPUT is in it (or is it), else None.
+
+    The sample corpus ships its user words and synonyms; commands apply them
+    by default on it, so the README, the tutorial and the demo count alike.
+    """
+    try:
+        where = Path(input_path).resolve()
+    except OSError:
+        return None
+    folder = SAMPLE_CORPUS.resolve()
+    if (where == folder or folder in where.parents) and (folder / "userwords.txt").is_file():
+        return folder
+    return None
 
 
 def read_input(
@@ -237,8 +283,8 @@ def tokenize_with_jobs(
     if jobs > 1:
         from kotoba_code.parallel import tokenize_parallel
 
-        return tokenize_parallel(corpus, tokenizer, jobs=jobs, cache=cache, progress=not quiet)
-    return tokenize(corpus, tokenizer=tokenizer, cache=cache, progress=not quiet)
+        return tokenize_parallel(corpus, tokenizer, jobs=jobs, cache=cache, progress=show_progress(quiet))
+    return tokenize(corpus, tokenizer=tokenizer, cache=cache, progress=show_progress(quiet))
 
 
 def cache_setting(cache_dir: Path | None, no_cache: bool) -> bool | Path:
@@ -249,16 +295,92 @@ def cache_setting(cache_dir: Path | None, no_cache: bool) -> bool | Path:
 
 
 def emit(df: pd.DataFrame, output: Path | None) -> None:
-    """A table to ``output`` (format by suffix), or as Markdown on stdout."""
+    """A table to ``output`` (format by suffix), or as Markdown on stdout.
+
+    Markdown (stdout or ``.md``) is for people: headings in the language of
+    ``--lang``, p-values with significance marks, one decimal
+    (:func:`~kotoba_code.io.markdown.people_table`). Other formats keep the
+    columns and values as they are, for programs.
+    """
     if output is None:
-        click.echo(to_markdown(df), nl=False)
+        click.echo(to_markdown(people_table(df)), nl=False)
     else:
         write_table(df, output)
 
 
 def info(quiet: bool, message: str) -> None:
+    """A one-line message or summary on stderr, unless ``-q``."""
     if not quiet:
         click.echo(message, err=True)
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: East Asian wide and full-width characters take two.
+
+    Examples
+    --------
+    >>> display_width("温度差"), display_width("gap"), display_width("ＨＷ")
+    (6, 3, 4)
+    """
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def terminal_table(df: pd.DataFrame, *, max_width: int = 60) -> str:
+    """``df`` as aligned plain-text columns for a terminal, padding by display
+    width so that Japanese text keeps the columns straight (pandas pads by
+    characters). Numbers are right-aligned; cells longer than ``max_width``
+    columns are cut with ``…``.
+
+    Examples
+    --------
+    >>> print(terminal_table(pd.DataFrame({"code": ["温度差", "gap"], "f1": [0.5, 1.0]})))
+    code     f1
+    温度差  0.5
+    gap     1.0
+    """
+
+    def cell(v: object) -> str:
+        text = " ".join(str(v).split()) if v == v else ""
+        if display_width(text) <= max_width:
+            return text
+        out, width = "", 0
+        for c in text:
+            width += display_width(c)
+            if width > max_width - 1:
+                break
+            out += c
+        return out + "…"
+
+    cols = [str(c) for c in df.columns]
+    rows = [[cell(v) for v in row] for row in df.itertuples(index=False)]
+    numeric = [pd.api.types.is_numeric_dtype(df[c]) for c in df.columns]
+    widths = [max([display_width(c)] + [display_width(r[j]) for r in rows]) for j, c in enumerate(cols)]
+
+    def line(values: list[str]) -> str:
+        parts = []
+        for j, v in enumerate(values):
+            pad = " " * (widths[j] - display_width(v))
+            parts.append(pad + v if numeric[j] else v + pad)
+        return "  ".join(parts).rstrip()
+
+    return "\n".join([line(cols)] + [line(r) for r in rows])
+
+
+def show_progress(quiet: bool) -> bool:
+    """Progress is shown on stderr when it is a terminal and ``-q`` is not given."""
+    return not quiet and sys.stderr.isatty()
+
+
+@contextlib.contextmanager
+def step(quiet: bool, label: str) -> Iterator[None]:
+    """Show ``label …`` on stderr while a step runs, then its time (terminals only, not with ``-q``)."""
+    if not show_progress(quiet):
+        yield
+        return
+    click.echo(f"{label} …", err=True, nl=False)
+    t0 = time.perf_counter()
+    yield
+    click.echo(f"\r{label}: {time.perf_counter() - t0:.1f} s", err=True)
 
 
 # The two shapes most commands take: read and tokenize (words, KWIC …), and

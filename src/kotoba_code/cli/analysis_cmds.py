@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from kotoba_code.cli._common import corpus_options, info, output_option
+from kotoba_code.cli._common import corpus_options, info, output_option, step
 from kotoba_code.coding import apply_codebook
 from kotoba_code.io.writers import write_table
 
@@ -34,6 +34,7 @@ def network_cmd(
     unit: str,
     quiet: bool,
     stop_words: Path | None,
+    synonyms: Path | None,
     codebook: Any,
     of: str,
     by: str | None,
@@ -46,8 +47,33 @@ def network_cmd(
     outputs: tuple[Path, ...],
 ) -> None:
     """Co-occurrence network of words or codes, written as GraphML, GEXF, JSON, a figure or an HTML page."""
-    from kotoba_code.analysis.network import code_network, variable_network, word_network
     from kotoba_code.io.networks import write_network
+
+    with step(quiet, "ネットワーク"):
+        g = _network(
+            tokens, codebook, of, by, unit, measure, top_n, max_words, min_df, communities, seed, stop_words, synonyms
+        )
+    for out in outputs:
+        write_network(g, out, seed=seed)
+    info(quiet, f"{g.number_of_nodes()} nodes, {g.number_of_edges()} edges → {', '.join(map(str, outputs))}")
+
+
+def _network(
+    tokens: Any,
+    codebook: Any,
+    of: str,
+    by: str | None,
+    unit: str,
+    measure: str,
+    top_n: int,
+    max_words: int,
+    min_df: int,
+    communities: str,
+    seed: int,
+    stop_words: Any,
+    synonyms: Any,
+) -> Any:
+    from kotoba_code.analysis.network import code_network, variable_network, word_network
 
     if of == "codes":
         if codebook is None:
@@ -61,7 +87,14 @@ def network_cmd(
         )
     elif by:
         g = variable_network(
-            tokens, by, max_words=max_words, min_df=min_df, measure=measure, stop_words=stop_words, seed=seed
+            tokens,
+            by,
+            max_words=max_words,
+            min_df=min_df,
+            measure=measure,
+            stop_words=stop_words,
+            seed=seed,
+            synonyms=synonyms,
         )
     else:
         g = word_network(
@@ -74,39 +107,74 @@ def network_cmd(
             communities=communities,
             stop_words=stop_words,
             seed=seed,
+            synonyms=synonyms,
         )
-    for out in outputs:
-        write_network(g, out, seed=seed)
-    info(quiet, f"{g.number_of_nodes()} nodes, {g.number_of_edges()} edges → {', '.join(map(str, outputs))}")
+    return g
 
 
 @click.command("synthesize")
-@corpus_options(codebook="required")
+@corpus_options(stop_words=True, codebook="required")
 @click.option("--by", default="group", show_default=True, help="Grouping variable.")
 @click.option(
     "--min-share",
-    type=float,
+    type=click.FloatRange(0, 1),
     default=0.05,
     show_default=True,
-    help="A theme is shared when every group mentions it in at least this share of its units.",
+    help="A group mentions a theme when at least this share of its units has it.",
 )
+@click.option(
+    "--min-groups",
+    type=click.IntRange(min=1),
+    default=None,
+    help="A theme is shared when at least this many groups mention it (default: all groups).",
+)
+@click.option("--keywords", "n_keywords", type=click.IntRange(min=0), default=5, show_default=True)
+@click.option("--quotes", "n_examples", type=click.IntRange(min=0), default=2, show_default=True, help="Per group.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Output: .md or .csv.")
 def synthesize_cmd(
-    corpus: Any, codebook: Any, tokens: Any, unit: str, quiet: bool, by: str, min_share: float, output: Path | None
+    corpus: Any,
+    codebook: Any,
+    tokens: Any,
+    unit: str,
+    quiet: bool,
+    stop_words: Path | None,
+    synonyms: Path | None,
+    by: str,
+    min_share: float,
+    min_groups: int | None,
+    n_keywords: int,
+    n_examples: int,
+    output: Path | None,
 ) -> None:
-    """Themes shared across groups, ranked, with linked themes, keywords and representative answers."""
+    """Themes shared across groups, ranked, with linked themes, keywords and quotes with respondent ids.
+
+    The sharing rule (--min-share, --min-groups) is stated at the top of the
+    Markdown report; each quote carries its group and respondent id.
+    """
     from kotoba_code.analysis.synthesis import synthesize
     from kotoba_code.io.markdown import synthesis_markdown
 
-    table = synthesize(apply_codebook(codebook, tokens, unit=unit), by=by, min_share=min_share)
+    with step(quiet, "コーディング"):
+        result = apply_codebook(codebook, tokens, unit=unit)
+    with step(quiet, "統合（synthesis）"):
+        table = synthesize(
+            result,
+            by=by,
+            min_share=min_share,
+            min_groups=min_groups,
+            n_keywords=n_keywords,
+            n_examples=n_examples,
+            stop_words=stop_words,
+            synonyms=synonyms,
+        )
     if output is None:
         click.echo(synthesis_markdown(table))
     elif output.suffix.lower() == ".md":
         output.write_text(synthesis_markdown(table), encoding="utf-8")
     else:
         write_table(table, output)
-    if output is not None:
-        info(quiet, f"{int(table['shared'].sum())} shared themes of {len(table)} → {output}")
+    shared = int(table["shared"].sum())
+    info(quiet, f"{shared} shared themes of {len(table)} ({table.attrs['rule']})" + (f" → {output}" if output else ""))
 
 
 COMMANDS = [network_cmd, synthesize_cmd]

@@ -25,6 +25,7 @@ from kotoba_code.cli import (
     stats_cmds,
 )
 from kotoba_code.errors import Errors, KotobaError, KotobaWarning
+from kotoba_code.i18n import LANGUAGES, set_language
 
 
 class _Group(click.Group):
@@ -49,7 +50,16 @@ class _Group(click.Group):
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="kotoba-code")
-def cli() -> None:
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default="ja",
+    show_default=True,
+    envvar="KOTOBA_CODE_LANG",
+    help="Language of headings, labels and messages in tables, charts and reports (machine-readable columns "
+    "never change).",
+)
+def cli(lang: str) -> None:
     """Qualitative coding and text mining of Japanese free-text answers.
 
     \b
@@ -57,7 +67,9 @@ def cli() -> None:
       kotoba-code demo
       kotoba-code tokenize answers.csv --text-col answer --id-col id -o tokens.csv
       kotoba-code words answers.csv --text-col answer --by group -o words.xlsx
+      kotoba-code --lang en synthesize corpus/answers.csv --text-col answer --codebook welfare_employment
     """
+    set_language(lang)
 
 
 def _show_warning(

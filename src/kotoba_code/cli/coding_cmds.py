@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from kotoba_code.cli._common import corpus_options, emit, info, quiet_option
+from kotoba_code.cli._common import corpus_options, emit, info, quiet_option, terminal_table
 from kotoba_code.coding import apply_codebook, load_model
 from kotoba_code.io.codebooks import read_codebook
 from kotoba_code.io.writers import to_markdown, write_table
@@ -98,16 +98,23 @@ def freq_cmd(
         info(quiet, f"{len(table)} codes → {output}")
 
 
+# Warnings listed per kind unless --verbose: the shipped codebook gives
+# hundreds on a small corpus, most of them words the corpus never uses.
+_LINT_SHOWN = 10
+
+
 @click.command("lint")
 @corpus_options(codebook="required")
 @click.option("--summary", is_flag=True, help="Only the number of warnings per code and synonym list, and per kind.")
-def lint_cmd(corpus: Any, codebook: Any, tokens: Any, unit: str, quiet: bool, summary: bool) -> None:
+@click.option("--verbose", is_flag=True, help=f"Every warning (default: the first {_LINT_SHOWN} of each kind).")
+def lint_cmd(corpus: Any, codebook: Any, tokens: Any, unit: str, quiet: bool, summary: bool, verbose: bool) -> None:
     """Warn about rule words that are not one token or never occur in INPUT.
 
     Each word is reported once per place: a word written in a rule at its code
     and line, a word of a shared synonym list once at the list ($name). The
     warnings are grouped by kind, those that change what matches (not one
     token) first, and end with a count per kind; --summary prints only counts.
+    Without --verbose only the first warnings of each kind are listed.
     Warnings do not change the exit status."""
     from kotoba_code.coding.lint import LINT_KINDS, lint_codebook, lint_summary
 
@@ -118,14 +125,19 @@ def lint_cmd(corpus: Any, codebook: Any, tokens: Any, unit: str, quiet: bool, su
         if len(table):
             heads = [name for name, _ in LINT_KINDS.values()]
             shown = table.rename(columns=dict(zip(LINT_KINDS, heads, strict=True)))
-            click.echo(shown.rename(columns={"place": "code or $list"}).to_string(index=False))
+            click.echo(terminal_table(shown.rename(columns={"place": "code or $list"})))
             click.echo("")
     else:
         for kind, (name, why) in LINT_KINDS.items():
             if by_kind[kind]:
                 click.echo(f"== {len(by_kind[kind])} {name}: {why} ==")
-                for w in by_kind[kind]:
+                shown = by_kind[kind] if verbose else by_kind[kind][:_LINT_SHOWN]
+                for w in shown:
                     click.echo(str(w))
+                if len(shown) < len(by_kind[kind]):
+                    click.echo(
+                        f"… {len(by_kind[kind]) - len(shown)} more (--verbose lists every one, --summary counts)"
+                    )
                 click.echo("")
     if problems:
         for kind, (name, _) in LINT_KINDS.items():
@@ -194,10 +206,10 @@ def test_cmd(
         if fmt == "markdown":
             click.echo(to_markdown(table) + "\n" + summary + "\n\n" + to_markdown(dis), nl=False)
         else:
-            click.echo(table.to_string(index=False))
+            click.echo(terminal_table(table))
             click.echo(summary)
             click.echo(f"\n{len(ev.disagreements)} disagreements (most common patterns first):")
-            click.echo(dis.to_string(index=False) if len(dis) else "none")
+            click.echo(terminal_table(dis) if len(dis) else "none")
     if report is not None:
         from kotoba_code.report import write_html_report
 

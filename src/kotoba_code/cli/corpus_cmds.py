@@ -31,7 +31,13 @@ def tokenize_cmd(corpus: Any, tokens: Any, unit: str, quiet: bool, output: Path 
         df.to_csv(sys.stdout, index=False)
     else:
         write_table(df, output)
-        info(quiet, f"{len(df):,} tokens from {len(corpus):,} documents → {output}")
+        # The same count as the demo, `words` and repr(Tokens): every token,
+        # white space included; the rows written leave white space out.
+        info(
+            quiet,
+            f"{len(tokens):,} tokens from {len(corpus):,} documents; {len(df):,} rows written "
+            f"(white-space tokens left out) → {output}",
+        )
 
 
 @click.command("words")
@@ -60,6 +66,7 @@ def words_cmd(
     pos: tuple[str, ...],
     by: str | None,
     stop_words: Path | None,
+    synonyms: Path | None,
     key: str,
     min_count: int,
     top: int | None,
@@ -67,11 +74,19 @@ def words_cmd(
 ) -> None:
     """Word frequency table: count and document frequency per word."""
     df = word_frequency(
-        tokens, by=by, pos=list(pos) or None, stop_words=stop_words, key=key, min_count=min_count, top=top, unit=unit
+        tokens,
+        by=by,
+        pos=list(pos) or None,
+        stop_words=stop_words,
+        key=key,
+        min_count=min_count,
+        top=top,
+        unit=unit,
+        synonyms=synonyms,
     )
     emit(df, output)
     if output is not None:
-        info(quiet, f"{len(df):,} words from {len(corpus):,} documents → {output}")
+        info(quiet, f"{len(df):,} words counted in {len(tokens):,} tokens of {len(corpus):,} documents → {output}")
 
 
 @click.command("kwic")
@@ -124,6 +139,7 @@ def keyness_cmd(
     unit: str,
     quiet: bool,
     stop_words: Path | None,
+    synonyms: Path | None,
     by: str,
     measure: str,
     min_df: int,
@@ -135,7 +151,7 @@ def keyness_cmd(
     or with --shared, the words every group uses."""
     from kotoba_code.analysis.keyness import shared_terms, word_keyness
 
-    kt = word_keyness(tokens, by, measure=measure, min_df=min_df, stop_words=stop_words)
+    kt = word_keyness(tokens, by, measure=measure, min_df=min_df, stop_words=stop_words, synonyms=synonyms)
     if shared is not None:
         table = shared_terms(kt, min_share=shared).head(top).round(4)
     else:

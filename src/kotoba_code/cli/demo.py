@@ -45,13 +45,19 @@ def run_demo(corpus_dir: Path, *, top: int = 15, quiet: bool = False) -> None:
     click.echo(f"\n## Themes by group (codebook {codebook.name}: units with the code, % of the group, chi-square)\n")
     click.echo(to_markdown(themes))
 
-    freq = word_frequency(tokens, by="group", top=top)
+    synonyms = corpus_dir / "synonyms.txt"
+    freq = word_frequency(tokens, by="group", synonyms=synonyms if synonyms.exists() else None)
     wide = []
     for g, sub in freq.groupby("group", sort=True):
         n = int(groups[g])
-        col = sub.reset_index(drop=True)
+        # Sorted by what the column shows: answers containing the word.
+        col = sub.sort_values(["docs", "count", "word"], ascending=[False, False, True], kind="stable").head(top)
+        col = col.reset_index(drop=True)
         wide.append(pd.DataFrame({f"{g} (n={n})": col["word"] + " " + col["docs"].astype(str)}))
-    click.echo(f"\n## Top {top} words per group (word, answers containing it)\n")
+    click.echo(
+        f"\n## Top {top} words per group (word, answers containing it; user words {user_words.name}, "
+        "synonyms synonyms.txt, default stop words)\n"
+    )
     click.echo(to_markdown(pd.concat(wide, axis=1).fillna("")))
 
     transcripts = corpus_dir / "transcripts"

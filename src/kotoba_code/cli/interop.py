@@ -93,7 +93,7 @@ def export_project_cmd(
 
     \b
     Example:
-      kotoba-code export-project answers.csv --codebook welfare_employment \\
+      kotoba-code export-project corpus/answers.csv --codebook welfare_employment \\
           --text-col answer --id-col id -o coded.qdpx
     """
     from kotoba_code.io.refi_qda import write_qdpx
@@ -102,7 +102,14 @@ def export_project_cmd(
         raise CorpusReadError(Errors.E104.format(path=output, suffix=output.suffix, supported=".qdpx"))
     result = apply_codebook(codebook, tokens, unit=unit)
     write_qdpx(result, output, spans=spans)  # type: ignore[arg-type]
-    info(quiet, f"{len(result.corpus):,} documents, {int(result.counts.sum()):,} coded {unit}s → {output}")
+    m = result.matrix.to_numpy()
+    # Units with any code, and codings (one per code in a unit): a unit with
+    # three codes is one coded unit and three codings.
+    info(
+        quiet,
+        (f"{len(result.corpus):,} documents, " if unit != "document" else "")
+        + f"{int(m.any(axis=1).sum()):,} of {len(m):,} {unit}s with a code, {int(m.sum()):,} codings → {output}",
+    )
 
 
 COMMANDS = [export_codebook_cmd, import_codebook_cmd, export_project_cmd]

@@ -12,6 +12,7 @@ import click
 import numpy as np
 import pandas as pd
 
+from kotoba_code.analysis.frequency import counting_tokens
 from kotoba_code.cli._common import corpus_options, emit, info
 from kotoba_code.coding import apply_codebook
 from kotoba_code.io.writers import write_table
@@ -81,6 +82,7 @@ def ca_cmd(
     unit: str,
     quiet: bool,
     stop_words: Path | None,
+    synonyms: Path | None,
     by: str,
     of: str,
     top: int | None,
@@ -97,7 +99,13 @@ def ca_cmd(
     if of == "codes":
         table = code_group_table(apply_codebook(codebook, tokens, unit=unit), by, top=top)
     else:
-        table = word_group_table(tokens, by, top=60 if top is None else top, min_count=min_count, stop_words=stop_words)
+        table = word_group_table(
+            counting_tokens(tokens, synonyms),
+            by,
+            top=60 if top is None else top,
+            min_count=min_count,
+            stop_words=stop_words,
+        )
     kind = "コード" if of == "codes" else "語"
     ca = correspondence(table, n_components=dims, scaling=scaling, what=f"{kind} × {by}")
     frame = ca.to_frame(row_type="group", column_type="code" if of == "codes" else "word")
@@ -128,6 +136,7 @@ def related_cmd(
     unit: str,
     quiet: bool,
     stop_words: Path | None,
+    synonyms: Path | None,
     term: str | None,
     code_id: str | None,
     measure: str,
@@ -147,7 +156,15 @@ def related_cmd(
         table = related_words(data, code=code_id, measure=measure, top=top, min_df=min_df)
     else:
         data = tokens
-        table = related_words(tokens, term, measure=measure, unit=unit, top=top, min_df=min_df, stop_words=stop_words)
+        table = related_words(
+            counting_tokens(tokens, synonyms),
+            term,
+            measure=measure,
+            unit=unit,
+            top=top,
+            min_df=min_df,
+            stop_words=stop_words,
+        )
 
     def figure(path: Path) -> None:
         g = association_graph(table, data, unit=unit)
@@ -173,6 +190,7 @@ def search_cmd(
     unit: str,
     quiet: bool,
     stop_words: Path | None,
+    synonyms: Path | None,
     rule: str | None,
     code_id: str | None,
     by: str | None,
@@ -251,6 +269,7 @@ def mds_cmd(
     unit: str,
     quiet: bool,
     stop_words: Path | None,
+    synonyms: Path | None,
     of: str,
     max_words: int,
     min_df: int,
@@ -268,7 +287,7 @@ def mds_cmd(
         res = code_mds(apply_codebook(codebook, tokens, unit=unit), method=method, seed=seed, clusters=clusters or None)
     else:
         res = word_mds(
-            tokens,
+            counting_tokens(tokens, synonyms),
             max_words=max_words,
             min_df=min_df,
             unit=unit,
@@ -302,6 +321,7 @@ def cluster_cmd(
     unit: str,
     quiet: bool,
     stop_words: Path | None,
+    synonyms: Path | None,
     of: str,
     max_words: int,
     min_df: int,
@@ -318,7 +338,13 @@ def cluster_cmd(
         res = code_clusters(apply_codebook(codebook, tokens, unit=unit), method=method, k=k)
     else:
         res = word_clusters(
-            tokens, max_words=max_words, min_df=min_df, unit=unit, method=method, k=k, stop_words=stop_words
+            counting_tokens(tokens, synonyms),
+            max_words=max_words,
+            min_df=min_df,
+            unit=unit,
+            method=method,
+            k=k,
+            stop_words=stop_words,
         )
     write_outputs(res.membership, outputs, lambda p: plot_dendrogram(res, path=p))
     info(quiet, f"{len(res.membership)} {of} in {res.k} clusters ({method})")
@@ -347,6 +373,7 @@ def topics_cmd(
     unit: str,
     quiet: bool,
     stop_words: Path | None,
+    synonyms: Path | None,
     k: int | None,
     method: str,
     seed: int,
@@ -362,7 +389,7 @@ def topics_cmd(
 
     if find_k_spec is not None:
         table = find_k(
-            tokens,
+            counting_tokens(tokens, synonyms),
             parse_k_range(find_k_spec),
             method=method,
             seed=seed,
@@ -378,7 +405,16 @@ def topics_cmd(
         return
     if k is None:
         raise click.UsageError("give --k (or --find-k FROM:TO)")
-    model = topic_model(tokens, k, method=method, seed=seed, min_df=min_df, n_top=n_top, by=by, stop_words=stop_words)
+    model = topic_model(
+        counting_tokens(tokens, synonyms),
+        k,
+        method=method,
+        seed=seed,
+        min_df=min_df,
+        n_top=n_top,
+        by=by,
+        stop_words=stop_words,
+    )
     write_outputs(model.topics.round(4), outputs, None)
     if documents is not None:
         write_table(model.documents.round(4), documents)

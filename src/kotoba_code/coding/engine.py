@@ -804,7 +804,13 @@ class RuleEvaluator:
         inside a unit where its code is true."""
         ix = self.ix
         tokens = ix.tokens
-        rows: list[pd.DataFrame] = []
+        # Arrays per atom, one DataFrame at the end: a frame per atom cost
+        # more than finding the hits (about 1 ms each, thousands of atoms).
+        parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, int]] = []
+        labels: list[tuple[str, str]] = []
+        # Normalised unit texts, shared by every regex atom of every code.
+        norms: dict[int, Any] = {}
+        texts = tokens.corpus.texts
         for code, node, data in self._evidence:
             true_units = coded[code]
             if isinstance(node, Word):
@@ -819,10 +825,11 @@ class RuleEvaluator:
             else:
                 rx = data
                 us, ss, es = [], [], []
-                texts = tokens.corpus.texts
                 for u in np.flatnonzero(true_units).tolist():
-                    d, s0, e0 = (int(ix.units.iat[u, c]) for c in (0, 3, 4))
-                    norm = normalize_text(texts[d][s0:e0])
+                    if u not in norms:
+                        d, s0, e0 = (int(ix.units.iat[u, c]) for c in (0, 3, 4))
+                        norms[u] = (s0, normalize_text(texts[d][s0:e0]))
+                    s0, norm = norms[u]
                     for mt_start, mt_end in rx.spans(norm.text):
                         a, b = norm.to_original(mt_start, mt_end)
                         us.append(u)
@@ -834,12 +841,22 @@ class RuleEvaluator:
                     np.asarray(us, dtype=np.int64),
                 )
             if len(units):
-                rows.append(
-                    pd.DataFrame({"unit": units, "code": code, "term": str(node), "start": starts, "end": ends})
-                )
-        if not rows:
+                parts.append((np.asarray(units), np.asarray(starts), np.asarray(ends), len(labels)))
+                labels.append((code, str(node)))
+        if not parts:
             return pd.DataFrame({"unit": [], "code": [], "term": [], "start": [], "end": []})
-        ev = pd.concat(rows, ignore_index=True).drop_duplicates()
+        which = np.concatenate([np.full(len(p[0]), p[3], dtype=np.int64) for p in parts])
+        codes = np.array([c for c, _ in labels], dtype=object)
+        terms = np.array([t for _, t in labels], dtype=object)
+        ev = pd.DataFrame(
+            {
+                "unit": np.concatenate([p[0] for p in parts]).astype(np.int64),
+                "code": codes[which],
+                "term": terms[which],
+                "start": np.concatenate([p[1] for p in parts]).astype(np.int64),
+                "end": np.concatenate([p[2] for p in parts]).astype(np.int64),
+            }
+        ).drop_duplicates()
         return ev.sort_values(["unit", "start", "code"], kind="stable").reset_index(drop=True)
 
 
@@ -946,4 +963,10 @@ def evaluate_rules(
     index = UnitIndex(tokens, level, negation=codebook.negation)
     comp = RuleEvaluator(codebook, index)
     values = comp.run()
-    return index, values, lambda: comp.evidence(values)
+
+    def evidence(rows: np.ndarray | None = None) -> pd.DataFrame:
+        # ``rows``: a unit mask, so a caller that quotes a few units (synthesis)
+        # need not find the evidence of every unit of a large corpus.
+        return comp.evidence(values if rows is None else {c: v & rows for c, v in values.items()})
+
+    return index, values, evidence

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -99,31 +100,56 @@ class CodingResult:
         ``term`` (the rule atom), ``text`` (the matched original text) and
         ``start``/``end`` (offsets into the document's original text)."""
         if self._evidence is None:
-            ev = self._evidence_fn()
-            u = self._unit_rows
-            rows = ev["unit"].to_numpy(dtype=np.int64)
-            texts = self.corpus.texts
-            docs = u["doc"].to_numpy()[rows]
-            out = pd.DataFrame(
-                {
-                    "id": u["id"].to_numpy()[rows],
-                    "unit": u["unit"].to_numpy()[rows],
-                    "code": ev["code"].to_numpy(),
-                    "term": ev["term"].to_numpy(),
-                    "start": ev["start"].to_numpy(dtype=np.int64),
-                    "end": ev["end"].to_numpy(dtype=np.int64),
-                }
-            )
-            out.insert(
-                4,
-                "text",
-                [
-                    texts[d][s:e]
-                    for d, s, e in zip(docs.tolist(), out["start"].tolist(), out["end"].tolist(), strict=True)
-                ],
-            )
-            self._evidence = out
+            self._evidence = self._evidence_frame(self._evidence_fn())
         return self._evidence
+
+    def evidence_of(self, rows: np.ndarray) -> pd.DataFrame:
+        """:attr:`evidence` of the units in the boolean mask ``rows`` (one entry
+        per unit of :attr:`units`) only, found for those units alone when the
+        coder can (rule coders), so quoting a few units of a large corpus is quick.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from kotoba_code import Corpus
+        >>> from kotoba_code.codebook import Codebook
+        >>> from kotoba_code.coding import apply_codebook
+        >>> cb = Codebook.from_dict({"codes": [{"id": "gap", "rule": "温度差"}]})
+        >>> res = apply_codebook(cb, Corpus.from_texts(["温度差がある", "温度差"]), cache=False)
+        >>> res.evidence_of(np.array([False, True]))[["id", "text"]].values.tolist()
+        [['2', '温度差']]
+        """
+        rows = np.asarray(rows, dtype=bool)
+        if self._evidence is None and "rows" in inspect.signature(self._evidence_fn).parameters:
+            return self._evidence_frame(self._evidence_fn(rows))  # type: ignore[call-arg]
+        ev = self.evidence
+        return ev[rows[self._row_of(ev)]].reset_index(drop=True)
+
+    def _row_of(self, ev: pd.DataFrame) -> np.ndarray:
+        key = pd.MultiIndex.from_arrays([self._unit_rows["id"].astype(str), self._unit_rows["unit"]])
+        return key.get_indexer(pd.MultiIndex.from_arrays([ev["id"].astype(str), ev["unit"]]))
+
+    def _evidence_frame(self, ev: pd.DataFrame) -> pd.DataFrame:
+        u = self._unit_rows
+        rows = ev["unit"].to_numpy(dtype=np.int64)
+        texts = self.corpus.texts
+        docs = u["doc"].to_numpy()[rows]
+        out = pd.DataFrame(
+            {
+                "id": u["id"].to_numpy()[rows],
+                "unit": u["unit"].to_numpy()[rows],
+                "code": ev["code"].to_numpy(),
+                "term": ev["term"].to_numpy(),
+                "start": ev["start"].to_numpy(dtype=np.int64),
+                "end": ev["end"].to_numpy(dtype=np.int64),
+            }
+        )
+        out.insert(
+            4,
+            "text",
+            [texts[d][s:e] for d, s, e in zip(docs.tolist(), out["start"].tolist(), out["end"].tolist(), strict=True)],
+        )
+        return out
 
     def to_frame(self) -> pd.DataFrame:
         """One row per document — every document, empty ones too — with its id,

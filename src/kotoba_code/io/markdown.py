@@ -8,6 +8,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from kotoba_code.i18n import check_language, format_p, format_percent, t, unit_name
+
 
 def escape_markdown(value: object, *, block: bool = True) -> str:
     r"""``value`` as inline Markdown text that renders as the characters typed.
@@ -86,46 +88,185 @@ def to_markdown(df: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
-def synthesis_markdown(table: pd.DataFrame, *, title: str = "Themes shared across groups") -> str:
-    r"""The synthesis as a Markdown report: one section per theme.
+# Column headings of tables for people, by language; machine-readable files
+# (CSV, Parquet, JSONL) keep the column names as they are.
+_HEADINGS = {
+    "ja": {
+        "word": "語",
+        "pos": "品詞",
+        "count": "出現数",
+        "docs": "文書数",
+        "rank": "順位",
+        "code": "コード",
+        "label": "コード名",
+        "percent": "割合(%)",
+        "group": "グループ",
+        "term": "語",
+        "target": "該当数",
+        "reference": "他群の該当数",
+        "n_target": "N",
+        "n_reference": "他群のN",
+        "share_target": "割合",
+        "share_reference": "他群の割合",
+        "score": "スコア",
+        "p": "p値",
+        "effect": "効果量(log2)",
+        "chi2": "χ²",
+        "dof": "自由度",
+        "keyword": "キーワード",
+        "topic": "トピック",
+        "share": "割合",
+        "units": "文書数",
+        "cooccur": "共起文書数",
+        "p_word": "P(語)",
+        "p_word_given_target": "P(語|検索語)",
+        "p_target_given_word": "P(検索語|語)",
+        "jaccard": "Jaccard",
+        "lift": "リフト",
+        "hits": "一致数",
+        "matched": "一致した語",
+        "text": "本文",
+        "marked": "該当箇所",
+        "documents": "文書数",
+        "coherence": "コヒーレンス",
+        "top_words": "上位語",
+        "left": "左文脈",
+        "right": "右文脈",
+        "id": "ID",
+    },
+    "en": {},
+}
+_PREFIXED = {
+    "ja": {
+        "n:": "{g} N",
+        "count:": "{g} 件数",
+        "percent:": "{g} 割合(%)",
+        "resid:": "{g} 調整済み残差",
+        "share:": "{g} 割合",
+    },
+    "en": {
+        "n:": "{g} N",
+        "count:": "{g} count",
+        "percent:": "{g} %",
+        "resid:": "{g} adj. residual",
+        "share:": "{g} share",
+    },
+}
+
+
+def people_table(df: pd.DataFrame, *, lang: str | None = None) -> pd.DataFrame:
+    """A table as a report prints it: headings in Japanese (or English),
+    p-values rounded with significance marks, shares and percentages with one
+    decimal, code labels instead of code ids where both are present.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"code": ["gap"], "label": ["温度差"], "n:A": [10], "percent:A": [12.345],
+    ...                   "chi2": [16.98765], "p": [4.057512136664182e-06]})
+    >>> people_table(t, lang="ja").to_dict(orient="records")
+    [{'コード名': '温度差', 'A N': 10, 'A 割合(%)': '12.3', 'χ²': '16.99', 'p値': '<.001**'}]
+    """
+    lang = check_language(lang)
+    out = df.copy()
+    if "code" in out.columns and "label" in out.columns:
+        out = out.drop(columns="code")
+    for col in out.columns:
+        name = str(col)
+        values = out[col]
+        if not pd.api.types.is_numeric_dtype(values):
+            continue
+        if name == "p":
+            out[col] = [format_p(float(v)) for v in values]
+        elif name == "percent" or name.startswith("percent:"):
+            out[col] = [f"{float(v):.1f}" if v == v else "" for v in values]
+        elif name.startswith("share") or name in ("share_target", "share_reference"):
+            out[col] = [format_percent(float(v)) for v in values]
+        elif name in ("chi2", "score", "effect") or name.startswith("resid:"):
+            out[col] = [f"{float(v):.2f}" if v == v else "" for v in values]
+    names = {}
+    for col in out.columns:
+        name = str(col)
+        prefix = next((p for p in _PREFIXED[lang] if name.startswith(p)), None)
+        if prefix is not None:
+            names[col] = _PREFIXED[lang][prefix].format(g=name[len(prefix) :])
+        else:
+            names[col] = _HEADINGS[lang].get(name, name)
+    return out.rename(columns=names)
+
+
+def synthesis_markdown(table: pd.DataFrame, *, title: str | None = None, lang: str | None = None) -> str:
+    r"""The synthesis as a Markdown report in Japanese (or English): one section per theme.
+
+    The report states the sharing rule (``table.attrs["rule"]`` from
+    :func:`~kotoba_code.analysis.synthesis.synthesize`) and the N of each
+    group, gives shares with one decimal, and quotes each answer with its
+    group and respondent id so that it can be cited. Headings are plain
+    Markdown lists and paragraphs, which pandoc turns into a ``.docx`` as they are.
 
     Labels, group names, keywords and quoted answers are respondents' and
-    colleagues' text: they are escaped (:func:`~kotoba_code.io.writers.escape_markdown`),
-    so raw HTML such as ``<script>`` shows as text on renderers that allow
-    HTML, and a ``#``, ``|`` or ``*`` in an answer cannot change the layout.
+    colleagues' text: they are escaped (:func:`escape_markdown`), so raw HTML
+    such as ``<script>`` shows as text on renderers that allow HTML, and a
+    ``#``, ``|`` or ``*`` in an answer cannot change the layout.
 
     Examples
     --------
     >>> t = pd.DataFrame({"theme": ["gap"], "label": ["温度差"], "shared": [1], "share:A": [0.5],
-    ...                   "linked": [""], "keywords": ["温度差"], "examples": ["A: <script>x()</script>"]})
-    >>> print(synthesis_markdown(t))
-    # Themes shared across groups
+    ...                   "linked": [""], "keywords": ["温度差"], "examples": ["A [7]: <script>x()</script>"]})
+    >>> print(synthesis_markdown(t, lang="ja"))
+    # グループ間で共通するテーマ
     <BLANKLINE>
-    ## 温度差 (`gap`): shared by all groups
+    ## 温度差（`gap`）: 共通
     <BLANKLINE>
-    - Share of units: A 50%
-    - Keywords: 温度差
-    - Representative answers:
-      - A: &lt;script&gt;x()&lt;/script&gt;
+    - 言及率: A 50.0%
+    - 特徴語: 温度差
+    - 代表的な回答:
+      - 「&lt;script&gt;x()&lt;/script&gt;」（A、ID 7）
     <BLANKLINE>
     """
+    lang = check_language(lang)
     esc, code = escape_markdown, markdown_code
     share_cols = [c for c in table.columns if c.startswith("share:")]
-    # Examples are "group: text" joined by " / "; split only where a group's
-    # quote starts, so an answer that itself contains " / " stays whole.
+    # Examples are "group [id]: text" joined by " / "; split only where a
+    # group's quote starts, so an answer that itself contains " / " stays whole.
     groups = "|".join(re.escape(c[6:]) for c in sorted(share_cols, key=len, reverse=True))
-    splitter = re.compile(rf" / (?=(?:{groups}): )") if groups else re.compile(" / ")
-    lines = [f"# {esc(title)}", ""]
+    splitter = re.compile(rf" / (?=(?:{groups}) \[)") if groups else re.compile(" / ")
+    quote = re.compile(r"^(?P<group>.*?) \[(?P<id>[^\]]*)\]: (?P<text>.*)$", re.S)
+    attrs = table.attrs
+    lines = [f"# {esc(title if title is not None else t('synthesis_title', lang))}", ""]
+    sizes = attrs.get("group_sizes") or {}
+    if sizes:
+        n_text = (
+            "、".join(f"{esc(g)} N={n:,}" for g, n in sizes.items())
+            if lang == "ja"
+            else ", ".join(f"{esc(g)} N={n:,}" for g, n in sizes.items())
+        )
+        lines += [n_text, ""]
+    if attrs.get("rule"):
+        lines += [esc(attrs["rule"]), ""]
+        unit = unit_name(attrs.get("unit", "document"), lang)
+        lines += [esc(t("method_note", lang, unit=unit)), ""]
+    labels = dict(zip(table["theme"], table["label"], strict=True))
+    sep = "、" if lang == "ja" else ", "
+    colon = ": "
     for r in table.to_dict(orient="records"):
-        shares = ", ".join(f"{esc(c[6:])} {100 * r[c]:.0f}%" for c in share_cols)
-        mark = "shared by all groups" if r["shared"] else "not shared"
-        lines += [f"## {esc(r['label'])} ({code(r['theme'])}): {mark}", "", f"- Share of units: {shares}"]
+        shares = sep.join(f"{esc(c[6:])} {format_percent(r[c])}" for c in share_cols)
+        mark = t("shared" if r["shared"] else "not_shared", lang)
+        head = f"{esc(r['label'])}（{code(r['theme'])}）" if lang == "ja" else f"{esc(r['label'])} ({code(r['theme'])})"
+        lines += [f"## {head}{colon}{mark}", "", f"- {t('share_of_units', lang)}{colon}{shares}"]
         if r["linked"]:
-            lines.append(f"- Linked themes: {', '.join(code(x) for x in r['linked'].split(';'))}")
+            linked = sep.join(esc(labels.get(x, x)) for x in r["linked"].split(";"))
+            lines.append(f"- {t('linked_themes', lang)}{colon}{linked}")
         if r["keywords"]:
-            lines.append(f"- Keywords: {'、'.join(esc(k) for k in r['keywords'].split(';'))}")
+            lines.append(f"- {t('keywords', lang)}{colon}{'、'.join(esc(k) for k in r['keywords'].split(';'))}")
         if r["examples"]:
-            lines.append("- Representative answers:")
-            lines += [f"  - {esc(ex)}" for ex in splitter.split(r["examples"])]
+            lines.append(f"- {t('quotes', lang)}{colon}".rstrip())
+            for ex in splitter.split(r["examples"]):
+                mt = quote.match(ex)
+                if mt is None:
+                    lines.append(f"  - {esc(ex)}")
+                else:
+                    text, group, rid = (esc(mt[k], block=False) for k in ("text", "group", "id"))
+                    cited = f"「{text}」（{group}、ID {rid}）" if lang == "ja" else f'"{text}" ({group}, ID {rid})'
+                    lines.append(f"  - {cited}")
         lines.append("")
     return "\n".join(lines)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from kotoba_code.errors import Errors, OutputError
-from kotoba_code.io.markdown import to_markdown
+from kotoba_code.io.markdown import people_table, to_markdown
 
 WRITE_SUFFIXES = (".csv", ".tsv", ".parquet", ".jsonl", ".xlsx", ".md")
 
@@ -26,12 +26,16 @@ def write_table(df: pd.DataFrame, path: str | Path) -> Path:
     """Write ``df`` as CSV (UTF-8 with BOM, so Excel shows Japanese), TSV,
     Parquet, JSON Lines, Excel or Markdown, chosen by the suffix of ``path``.
 
+    Markdown is for people: headings in the output language, p-values with
+    significance marks, one decimal (:func:`~kotoba_code.io.markdown.people_table`).
+    The other formats keep the columns and values as they are.
+
     Examples
     --------
     >>> import pandas as pd, tempfile, os
     >>> out = write_table(pd.DataFrame({"word": ["連携"], "count": [3]}), os.path.join(tempfile.mkdtemp(), "w.md"))
     >>> print(out.read_text(encoding="utf-8").splitlines()[0])
-    | word | count |
+    | 語 | 出現数 |
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -54,7 +58,7 @@ def write_table(df: pd.DataFrame, path: str | Path) -> Path:
     elif suffix == ".xlsx":
         _write_xlsx(df, path)
     else:
-        path.write_text(to_markdown(df), encoding="utf-8")
+        path.write_text(to_markdown(people_table(df)), encoding="utf-8")
     return path
 
 

@@ -13,15 +13,28 @@ from typing import Any
 
 from kotoba_code.errors import Errors, TokenizerError
 
-# Frequent words that say little about an answer's theme. Matched on the
-# dictionary form. Kept short on purpose: a researcher should see most words.
+# Frequent words of survey answers and interviews that say little about an
+# answer's theme (docs/tokenization.md, "Stop words", lists them by kind).
+# Matched on the dictionary form (lemma). Kept to grammar-like words: a word
+# that can carry a theme (不足, 少ない, 連携) is never here. Pass your own list
+# with stop_words=/--stop-words, or [] / --no-stop-words to keep every word.
 DEFAULT_STOP_WORDS = frozenset(
-    # Light verbs, formal nouns and particles-like words.
+    # Light verbs, formal nouns and particle-like words.
     "する ある いる なる おる れる られる せる させる こと もの よう ため ところ 等 など その他 方 的 その この "
-    # Verbs of saying and thinking, and auxiliary-like verbs.
-    "思う 考える 行う いう 言う できる しまう くる いく もらう くれる "
-    # The adjective ない: negation is handled by coding rules, not as a keyword.
-    "ない".split()
+    "ほう とき 時 わけ はず 際 上 中 点 他 ほか 場合 毎 側 前 後 "
+    # Verbs of saying and thinking, and auxiliary-like and polite verbs.
+    "思う 考える 行う いう 言う できる しまう くる いく もらう くれる よる 行く 来る くださる 下さる いただく 頂く "
+    "おく みる 致す いたす 申す "
+    # Pronouns and demonstratives.
+    "これ それ あれ どれ ここ そこ あそこ どこ こちら そちら あちら どちら こっち そっち 私 我々 うち "
+    "何 なに どう どの どんな いつ "
+    # Counters and units of time: counted by any answer, themselves no theme.
+    "回 年 月 日 件 名 人 度 個 つ 割 "
+    # Adverbs, fillers and evaluative words that go with any theme.
+    "特に とくに とても 非常 かなり 少し 大変 もう まだ また よく あまり ほとんど そう まあ ええ はい あの えー うーん "
+    "多い よい いい "
+    # The adjective ない and 「特になし」: negation is handled by coding rules, not as a keyword.
+    "ない なし 無し".split()
 )
 
 
@@ -71,4 +84,55 @@ def read_word_list(
         if pos and not with_pos:
             raise TokenizerError(Errors.E203.format(path=origin, line=line_no, reason="expected one word per line"))
         out[word] = pos.strip() or default_pos
+    return out
+
+
+def read_synonyms(source: str | Path | Iterable[str] | dict[str, str] | None) -> dict[str, str]:
+    """Read a synonym list (表記ゆれの統一): each line ``preferred,variant,variant …``.
+
+    The first word of a line is the form counted; the others are folded into
+    it in word counts, co-occurrence networks and keyness. Words are
+    NFKC-normalised, so ＨＷ and HW are one entry; blank lines and lines
+    starting with ``#`` are skipped. A mapping ``variant -> preferred`` is
+    taken as it is.
+
+    Returns a dict ``variant -> preferred`` (the preferred form maps to itself).
+
+    Examples
+    --------
+    >>> read_synonyms(["ハローワーク,HW,ハロワ,ＨＷ"])
+    {'ハローワーク': 'ハローワーク', 'HW': 'ハローワーク', 'ハロワ': 'ハローワーク'}
+    """
+    if source is None:
+        return {}
+    if isinstance(source, dict):
+        return {unicodedata.normalize("NFKC", k): unicodedata.normalize("NFKC", v) for k, v in source.items()}
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        try:
+            lines = path.read_text(encoding="utf-8-sig").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise TokenizerError(Errors.E513.format(path=path, line=0, reason=exc)) from exc
+        origin: Any = path
+    else:
+        lines = list(source)
+        origin = "<synonyms>"
+    out: dict[str, str] = {}
+    for line_no, raw in enumerate(lines, start=1):
+        if not isinstance(raw, str):
+            raise TokenizerError(Errors.E513.format(path=origin, line=line_no, reason=f"not a string: {raw!r}"))
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        words = [unicodedata.normalize("NFKC", w.strip()) for w in line.replace("\t", ",").split(",")]
+        words = [w for w in words if w]
+        if len(words) < 2:
+            raise TokenizerError(Errors.E513.format(path=origin, line=line_no, reason="fewer than two words"))
+        preferred = words[0]
+        for w in words:
+            if out.get(w, preferred) != preferred:
+                raise TokenizerError(
+                    Errors.E513.format(path=origin, line=line_no, reason=f"{w!r} is already a variant of {out[w]!r}")
+                )
+            out[w] = preferred
     return out
