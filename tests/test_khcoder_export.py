@@ -51,7 +51,7 @@ def _corpus() -> Corpus:
 def test_rule_file_loads_back_and_codes_the_same(tmp_path):
     cb = Codebook.from_dict(PORTABLE)
     path = tmp_path / "portable.cod"
-    assert write_khcoder_rules(cb, path) == []
+    assert write_khcoder_rules(cb, path, names="id") == []
     text = path.read_bytes().decode("cp932")
     assert "＊hw\n# ハローワーク\n(ハローワーク or HW or ハロワ)\n" in text
     assert "＊hw2\n# HW二回\n(ハローワーク + HW + ハロワ) >= 2\n" in text
@@ -80,7 +80,7 @@ def test_kotoba_only_constructs_are_approximated_with_a_comment(tmp_path):
         }
     )
     path = tmp_path / "approx.cod"
-    notes = write_khcoder_rules(cb, path, encoding="utf-8")
+    notes = write_khcoder_rules(cb, path, encoding="utf-8", names="id")
     assert notes == [
         "neg: neg(情報共有) is written as 情報共有: KH Coder cannot count only negated occurrences",
         "neg: neg($hw) is written as its words: KH Coder cannot count only negated occurrences",
@@ -105,14 +105,15 @@ def test_shipped_codebook_exports_as_a_loadable_cp932_file(tmp_path):
     path = tmp_path / "welfare.cod"
     notes = write_khcoder_rules(cb, path)
     assert notes and all(": " in n for n in notes)
-    assert Codebook.load(path).ids == cb.ids
+    # KH Coder shows the Japanese labels; every code keeps its place.
+    assert Codebook.load(path).ids == [c.label for c in cb.codes]
 
 
 def test_character_cp932_lacks_names_the_code(tmp_path):
     cb = Codebook.from_dict({"codes": [{"id": "yoshi", "label": "𠮷野家", "examples": ["-"], "rule": "𠮷野家"}]})
     with pytest.raises(CodebookError, match=r"E410.*x.cod: code 'yoshi' contains '𠮷', which cp932 cannot"):
         write_khcoder_rules(cb, tmp_path / "x.cod")
-    write_khcoder_rules(cb, tmp_path / "x.cod", encoding="utf-8")
+    write_khcoder_rules(cb, tmp_path / "x.cod", encoding="utf-8", names="id")
     assert Codebook.load(tmp_path / "x.cod")["yoshi"].rule == "𠮷野家"
 
 
@@ -168,3 +169,20 @@ def test_text_character_cp932_lacks_names_the_document(tmp_path):
         write_khcoder_text(corpus, tmp_path / "k.txt")
     write_khcoder_text(corpus, tmp_path / "k.txt", encoding="utf-8")
     assert read_khcoder_text(tmp_path / "k.txt").units("h1")["title"].tolist() == ["ok", "yoshi"]
+
+
+def test_rule_file_names_codes_by_label_for_khcoder_users(tmp_path):
+    """By default KH Coder sees the codes' Japanese labels, references included,
+    and the file codes the same as the codebook."""
+    cb = Codebook.from_dict(PORTABLE)
+    path = tmp_path / "labels.cod"
+    assert write_khcoder_rules(cb, path) == []
+    text = path.read_bytes().decode("cp932")
+    assert "＊ハローワーク\n# id: hw\n" in text
+    assert "＊連携の温度差\n# id: ref\n<*温度差> and not" in text
+    assert "＊hw\n" not in text
+    back = Codebook.load(path)
+    label_of = {c.label: c.id for c in cb.codes}
+    corpus = _corpus()
+    got = apply_codebook(back, corpus, cache=False).matrix.rename(columns=label_of)
+    assert got.equals(apply_codebook(cb, corpus, cache=False).matrix)

@@ -25,8 +25,15 @@ CODEBOOK_SUFFIXES = (".qdc", ".cod", ".yaml", ".yml")
     help="REFI-QDA codebook (.qdc), KH Coder rule file (.cod) or YAML (.yaml).",
 )
 @click.option("--encoding", default="cp932", show_default=True, help="Encoding of a .cod file.")
+@click.option(
+    "--cod-names",
+    type=click.Choice(["label", "id"]),
+    default="label",
+    show_default=True,
+    help="Name the codes of a .cod file by their label (what KH Coder shows) or their id.",
+)
 @click.option("-q", "--quiet", is_flag=True)
-def export_codebook_cmd(codebook: str, output: Path, encoding: str, quiet: bool) -> None:
+def export_codebook_cmd(codebook: str, output: Path, encoding: str, cod_names: str, quiet: bool) -> None:
     """Write CODEBOOK (a file or shipped name) for a QDA program or KH Coder.
 
     \b
@@ -45,7 +52,7 @@ def export_codebook_cmd(codebook: str, output: Path, encoding: str, quiet: bool)
     if suffix == ".qdc":
         write_qdc(cb, output)
     elif suffix == ".cod":
-        for note in write_khcoder_rules(cb, output, encoding=encoding):
+        for note in write_khcoder_rules(cb, output, encoding=encoding, names=cod_names):
             info(quiet, f"Approximated: {note}")
     else:
         write_yaml(cb, output)

@@ -17,6 +17,7 @@ error naming where it is.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,7 +25,7 @@ import pandas as pd
 
 from kotoba_code.codebook.rules import Arith, BoolOp, CodeRef, Compare, Near, Node, Not, Phrase, Regex, Synonyms, Word
 from kotoba_code.corpus import HEADING_LEVELS
-from kotoba_code.errors import CodebookError, CorpusReadError, Errors
+from kotoba_code.errors import CodebookError, CorpusReadError, Errors, OutputError
 from kotoba_code.io.khcoder import HEADING_RE
 
 if TYPE_CHECKING:
@@ -211,12 +212,16 @@ def longest_literal(pattern: str) -> str:
     return max([*runs, run], key=len)
 
 
-def write_khcoder_rules(codebook: Codebook, path: str | Path, encoding: str = "cp932") -> list[str]:
+def write_khcoder_rules(
+    codebook: Codebook, path: str | Path, encoding: str = "cp932", *, names: str = "label"
+) -> list[str]:
     """Write a codebook as a KH Coder coding-rule file; return the approximations made.
 
-    Codes are named by their id (``＊id``), with the label in a comment;
-    references to other codes use their ids. Codes without a rule are left
-    out, with a comment.
+    KH Coder shows a code by its name, so codes are named by their label
+    (``＊ノウハウ不足``), with the id in a comment, and references to other
+    codes use the same names; ``names="id"`` names them by id instead (with
+    the label in the comment). A code whose label is empty or shared with
+    another code keeps its id. Codes without a rule are left out, with a comment.
 
     Examples
     --------
@@ -226,7 +231,7 @@ def write_khcoder_rules(codebook: Codebook, path: str | Path, encoding: str = "c
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "cb.cod"
     >>> write_khcoder_rules(cb, p)
     ["gap: /温度差が?ある/ is written as '温度差': KH Coder has no regular expressions"]
-    >>> Codebook.load(p)["gap"].rule
+    >>> Codebook.load(p)["温度差"].rule
     "温度差 or '温度差'"
     """
     path = Path(path)
@@ -236,6 +241,9 @@ def write_khcoder_rules(codebook: Codebook, path: str | Path, encoding: str = "c
     if codebook.user_words:
         header.append("# Words kotoba_code keeps whole; add them to KH Coder's 強制抽出する語:")
         header.append("# " + ", ".join(codebook.user_words))
+    if names not in ("label", "id"):
+        raise OutputError(Errors.E538.format(func="write_khcoder_rules", param="names", known="label, id", value=names))
+    name_of = _code_names(codebook) if names == "label" else {c.id: c.id for c in codebook.codes}
     blocks: list[tuple[str, str]] = [("", "\n".join(header) + "\n")]
     all_notes: list[str] = []
     for code in codebook.codes:
@@ -244,7 +252,10 @@ def write_khcoder_rules(codebook: Codebook, path: str | Path, encoding: str = "c
             continue
         notes: list[str] = []
         rule = rule_to_khcoder(code.ast, codebook, notes)
-        lines = [f"＊{code.id}", f"# {code.label}"] + [f"# kotoba_code: {n}" for n in notes] + [rule]
+        # References were written by id: name them as their codes are named.
+        rule = re.sub(r"<\*([^<>]+)>", lambda m: f"<*{name_of.get(m.group(1), m.group(1))}>", rule)
+        other = code.label if name_of[code.id] == code.id else f"id: {code.id}"
+        lines = [f"＊{name_of[code.id]}", f"# {other}"] + [f"# kotoba_code: {n}" for n in notes] + [rule]
         blocks.append((code.id, "\n" + "\n".join(lines) + "\n"))
         all_notes.extend(f"{code.id}: {n}" for n in notes)
     data = b"".join(_encode(text, encoding, path, "code", name) for name, text in blocks)
@@ -340,3 +351,22 @@ def _h1_variables(corpus: Corpus) -> pd.DataFrame:
 
 
 __all__ = ["longest_literal", "rule_to_khcoder", "write_khcoder_rules", "write_khcoder_text"]
+
+
+def _code_names(codebook: Codebook) -> dict[str, str]:
+    """Each code's KH Coder name: its label, or its id where the label is empty,
+    shared with another code, or holds characters a rule file cannot name."""
+    counts: dict[str, int] = {}
+    for c in codebook.codes:
+        counts[c.label.strip()] = counts.get(c.label.strip(), 0) + 1
+    out = {}
+    for c in codebook.codes:
+        label = c.label.strip()
+        usable = (
+            label
+            and counts[label] == 1
+            and not any(ch in label for ch in "<>\n#")
+            and label not in {o.id for o in codebook.codes if o.id != c.id}
+        )
+        out[c.id] = label if usable else c.id
+    return out
