@@ -123,3 +123,22 @@ def test_shipped_codebook_loads_by_name():
 
     cb = Codebook.load("welfare_employment")
     assert cb.name == "welfare_employment" and len(cb) >= 1
+
+
+def test_freq_by_speaker_leaves_interviewers_out(tmp_path):
+    """Per-speaker theme tables count the respondents' turns, not the interviewer's questions."""
+    from pathlib import Path
+
+    transcripts = Path(__file__).resolve().parents[1] / "corpus" / "transcripts"
+    out = tmp_path / "s.csv"
+    base = ["freq", str(transcripts), "--codebook", "welfare_employment", "--unit", "paragraph", "--by", "speaker"]
+    r = CliRunner().invoke(cli, [*base, "--no-cache", "-q", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    cols = pd.read_csv(out, encoding="utf-8-sig").columns
+    speakers = {c.split(":", 1)[1] for c in cols if c.startswith("n:")}
+    assert speakers and not speakers & {"聞き手", "調査員", "質問者", "Q"}
+    assert "ハローワーク北浜" in speakers
+    r = CliRunner().invoke(cli, [*base, "--with-interviewers", "--no-cache", "-q", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    cols = pd.read_csv(out, encoding="utf-8-sig").columns
+    assert {"n:聞き手", "n:質問者"} <= set(cols)

@@ -17,6 +17,9 @@ import pandas as pd
 from kotoba_code.errors import CorpusReadError, Errors
 
 UNIT_LEVELS = ("document", "h1", "h2", "h3", "h4", "h5", "paragraph", "sentence")
+# Speaker labels of the person asking in an interview transcript: their turns
+# are questions, not answers, so tables by speaker leave them out by default.
+INTERVIEWER_SPEAKERS = frozenset({"聞き手", "調査員", "質問者", "インタビュアー", "司会", "司会者", "Q", "Ｑ", "I"})
 HEADING_LEVELS = ("h1", "h2", "h3", "h4", "h5")
 _BUILTIN_COLUMNS = ("doc", "id", "unit", "start", "end")
 # 見出し1 … 見出し5 (KH Coder's names) and heading1 … heading5 are the titles

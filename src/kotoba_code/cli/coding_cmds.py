@@ -78,16 +78,29 @@ def code_cmd(
 @corpus_options(codebook="required")
 @click.option("--by", help="Metadata column or unit attribute: cross-tabulate with a chi-square test per code.")
 @click.option(
+    "--with-interviewers",
+    is_flag=True,
+    help="With --by speaker, keep the interviewer's turns (聞き手, 調査員, 質問者, Q …), left out by default.",
+)
+@click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Table: .csv .xlsx .md (default: Markdown on stdout), or a figure: .png .svg.",
 )
 def freq_cmd(
-    corpus: Any, codebook: Any, tokens: Any, unit: str, quiet: bool, by: str | None, output: Path | None
+    corpus: Any,
+    codebook: Any,
+    tokens: Any,
+    unit: str,
+    quiet: bool,
+    by: str | None,
+    with_interviewers: bool,
+    output: Path | None,
 ) -> None:
     """Theme frequency table: units with each code, percent, and by group."""
-    table = apply_codebook(codebook, tokens, unit=unit).frequencies(by=by)
+    result = apply_codebook(codebook, tokens, unit=unit)
+    table = result.frequencies(by=by, interviewers=with_interviewers)
     if output is not None and output.suffix.lower() in (".png", ".svg"):
         from kotoba_code.plot import plot_frequencies
 

@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from kotoba_code.corpus import INTERVIEWER_SPEAKERS
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -164,7 +166,7 @@ class CodingResult:
         codes = pd.DataFrame(m, columns=self.matrix.columns)
         return pd.concat([out, codes], axis=1)
 
-    def frequencies(self, by: str | None = None) -> pd.DataFrame:
+    def frequencies(self, by: str | None = None, *, interviewers: bool = False) -> pd.DataFrame:
         """Theme frequency table, as KH Coder's 単純集計 and クロス集計.
 
         Without ``by``: one row per code in codebook order with ``code``,
@@ -175,7 +177,10 @@ class CodingResult:
         Yates' continuity correction when k = 2, as KH Coder does) and the
         adjusted standardized residual of each group (``resid:<group>``),
         which is beyond ±1.96 where a group differs at the 5 % level.
-        Units with an empty value of ``by`` are left out.
+        Units with an empty value of ``by`` are left out. By ``speaker``, the
+        interviewer's turns (聞き手, 調査員, 質問者, Q …:
+        :data:`~kotoba_code.corpus.INTERVIEWER_SPEAKERS`) are left out too,
+        unless ``interviewers=True``: their questions are not answers.
 
         Examples
         --------
@@ -196,6 +201,8 @@ class CodingResult:
         # Units without a value (a heading line for a paragraph variable) are
         # left out of the cross tabulation, as in KH Coder.
         names = sorted(set(groups.tolist()) - {""})
+        if by == "speaker" and not interviewers:
+            names = [g for g in names if g not in INTERVIEWER_SPEAKERS]
         table = np.column_stack([m[groups == g].sum(axis=0) for g in names]) if names else np.zeros((len(codes), 0))
         sizes = np.array([(groups == g).sum() for g in names])
         return frequency_table(codes, labels, table, sizes, names)
