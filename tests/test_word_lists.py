@@ -137,7 +137,7 @@ def test_one_token_count_in_demo_tokenize_words_and_repr(request, tmp_path, monk
     root = request.config.rootpath
     monkeypatch.chdir(root)
     demo = run("demo", "-q")
-    n_demo = int(re.search(r"answers, ([\d,]+) tokens", demo.output)[1].replace(",", ""))
+    n_demo = int(re.search(r"トークン ([\d,]+) 個", demo.output)[1].replace(",", ""))
     tok = run(
         "tokenize",
         "corpus/answers.csv",

@@ -79,6 +79,25 @@ TEXTS: dict[str, dict[str, str]] = {
     "legend_community": {"ja": "サブグラフ {k}", "en": "community {k}"},
     "legend_edge": {"ja": "線の太さ: {measure} {w:.2f}", "en": "edge width: {measure} {w:.2f}"},
     "legend_size": {"ja": "円の大きさ: 出現数", "en": "node size: frequency"},
+    "demo_title": {
+        "ja": "{path}: 回答 {n:,} 件、トークン {tokens:,} 個（{sec:.2f} 秒）",
+        "en": "{path}: {n:,} answers, {tokens:,} tokens ({sec:.2f} s)",
+    },
+    "demo_groups": {"ja": "グループ別の回答数", "en": "Answers per group"},
+    "demo_themes": {
+        "ja": "グループ別のテーマ（コードブック {name}: コードのある回答数、グループ内の割合、カイ2乗検定）",
+        "en": "Themes by group (codebook {name}: units with the code, % of the group, chi-square)",
+    },
+    "demo_words": {
+        "ja": "グループ別の上位 {top} 語（語と、その語を含む回答数。ユーザー辞書 {user}、同義語 synonyms.txt、"
+        "既定のストップワードを適用）",
+        "en": "Top {top} words per group (word, answers containing it; user words {user}, synonyms synonyms.txt, "
+        "default stop words)",
+    },
+    "demo_transcripts": {
+        "ja": "ヒアリング記録: {files} ファイル、発言 {turns:,} 件、トークン {tokens:,} 個",
+        "en": "Transcripts: {files} files, {turns:,} speaker turns, {tokens:,} tokens",
+    },
     "unit:document": {"ja": "回答", "en": "answer"},
     "unit:paragraph": {"ja": "段落", "en": "paragraph"},
     "unit:sentence": {"ja": "文", "en": "sentence"},

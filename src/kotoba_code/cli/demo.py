@@ -12,6 +12,8 @@ from kotoba_code.analysis.frequency import word_frequency
 from kotoba_code.cli._common import quiet_option
 from kotoba_code.coding import apply_codebook
 from kotoba_code.errors import CorpusReadError, Errors
+from kotoba_code.i18n import t
+from kotoba_code.io.markdown import people_table
 from kotoba_code.io.readers import read_corpus
 from kotoba_code.io.writers import to_markdown
 from kotoba_code.tokenize import SudachiTokenizer, tokenize
@@ -31,18 +33,18 @@ def run_demo(corpus_dir: Path, *, top: int = 15, quiet: bool = False) -> None:
     corpus = read_corpus(answers, text_col="answer", id_col="id")
     tokens = tokenize(corpus, tokenizer=tok, progress=not quiet)
     elapsed = time.perf_counter() - t0
-    click.echo(f"# {answers}: {len(corpus):,} answers, {len(tokens):,} tokens ({elapsed:.2f} s)\n")
+    click.echo("# " + t("demo_title", path=answers, n=len(corpus), tokens=len(tokens), sec=elapsed) + "\n")
     groups = corpus.metadata["group"].value_counts().sort_index()
-    click.echo("## Answers per group\n")
-    click.echo(to_markdown(groups.rename_axis("group").reset_index(name="answers")))
+    click.echo("## " + t("demo_groups") + "\n")
+    click.echo(to_markdown(people_table(groups.rename_axis("group").reset_index(name="answers"))))
 
     from kotoba_code.codebook import Codebook
 
     codebook = Codebook.load("welfare_employment")
     themes = apply_codebook(codebook, corpus, progress=not quiet).frequencies(by="group")
     cols = ["code", "label"] + [c for c in themes.columns if c.startswith(("count:", "percent:"))] + ["chi2", "p"]
-    themes = themes[cols].round({"chi2": 2, "p": 4})
-    click.echo(f"\n## Themes by group (codebook {codebook.name}: units with the code, % of the group, chi-square)\n")
+    themes = people_table(themes[cols])
+    click.echo("\n## " + t("demo_themes", name=codebook.name) + "\n")
     click.echo(to_markdown(themes))
 
     synonyms = corpus_dir / "synonyms.txt"
@@ -54,10 +56,7 @@ def run_demo(corpus_dir: Path, *, top: int = 15, quiet: bool = False) -> None:
         col = sub.sort_values(["docs", "count", "word"], ascending=[False, False, True], kind="stable").head(top)
         col = col.reset_index(drop=True)
         wide.append(pd.DataFrame({f"{g} (n={n})": col["word"] + " " + col["docs"].astype(str)}))
-    click.echo(
-        f"\n## Top {top} words per group (word, answers containing it; user words {user_words.name}, "
-        "synonyms synonyms.txt, default stop words)\n"
-    )
+    click.echo("\n## " + t("demo_words", top=top, user=user_words.name) + "\n")
     click.echo(to_markdown(pd.concat(wide, axis=1).fillna("")))
 
     transcripts = corpus_dir / "transcripts"
@@ -65,9 +64,9 @@ def run_demo(corpus_dir: Path, *, top: int = 15, quiet: bool = False) -> None:
         tc = read_corpus(transcripts)
         ttoks = tokenize(tc, tokenizer=tok, progress=not quiet)
         turns = tc.units("paragraph")
-        click.echo(f"\n## Transcripts: {len(tc)} files, {len(turns):,} speaker turns, {len(ttoks):,} tokens\n")
+        click.echo("\n## " + t("demo_transcripts", files=len(tc), turns=len(turns), tokens=len(ttoks)) + "\n")
         top_words = word_frequency(ttoks, top=top)[["word", "count", "docs"]]
-        click.echo(to_markdown(top_words))
+        click.echo(to_markdown(people_table(top_words)))
 
 
 @click.command("demo")
