@@ -204,3 +204,18 @@ def test_modularity_is_networkx_value_and_the_same_in_every_process(tmp_path):
         subprocess.run([*args, "-q", "-o", str(out)], check=True, env=env)
         outs.append(out.read_bytes())
     assert outs[0] == outs[1] == outs[2]
+
+
+def test_html_page_has_a_legend_and_escapes_labels(tmp_path):
+    """The interactive page explains colours, line widths and sizes, like the figures."""
+    g = nx.Graph()
+    g.add_edge("連携", "<b>不足</b>", weight=0.4)
+    g.add_edge("連携", "会議", weight=0.1)
+    for n, k in (("連携", 0), ("<b>不足</b>", 0), ("会議", 1)):
+        g.nodes[n]["community"] = k
+    g.graph["measure"] = "jaccard"
+    page = write_network(g, tmp_path / "n.html").read_text(encoding="utf-8")
+    legend = page[page.index('<div id="legend">') : page.index("</div>", page.index('<div id="legend">'))]
+    assert "サブグラフ 1" in legend and "サブグラフ 2" in legend
+    assert "線の太さ: Jaccard係数 0.10 – 0.40" in legend and "円の大きさ" in legend
+    assert "<b>不足</b>" not in page.split("<script>")[0]

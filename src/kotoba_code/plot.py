@@ -317,12 +317,31 @@ def network_html(g: Any, *, seed: int = 0, title: str = "") -> str:
     # json.dumps escapes nothing for HTML: make "</script>" inside data harmless.
     data = json.dumps({"nodes": nodes, "edges": edges}, ensure_ascii=False).replace("</", "<\\/")
     heading = html.escape(title or _t("network_html_title"))
+    # The same legend as the figures: what colours, line widths and circle sizes mean.
+    items = []
+    kinds = {g.nodes[n].get("kind") for n in g.nodes}
+    if "group" in kinds:
+        items.append(f'<span class="sw" style="background:#dddddd"></span>{html.escape(_t("legend_group"))}')
+    communities = sorted({g.nodes[n].get("community", 0) for n in g.nodes if g.nodes[n].get("kind") != "group"})
+    for k in communities[:12]:
+        colour = _PALETTE[k % len(_PALETTE)]
+        items.append(
+            f'<span class="sw" style="background:{colour}"></span>{html.escape(_t("legend_community", k=k + 1))}'
+        )
+    if edges:
+        measure = _t(f"measure:{g.graph.get('measure', 'jaccard')}") if g.graph.get("measure") else ""
+        lo, hi = min(e["w"] for e in edges), max(e["w"] for e in edges)
+        items.append(html.escape(_t("legend_edge", measure=measure, w=lo) + " – " + f"{hi:.2f}"))
+    items.append(html.escape(_t("legend_size")))
+    legend = '<div id="legend">' + "".join(f"<span class=\"item\">{i}</span>" for i in items) + "</div>"
     return f"""<!doctype html>
 <html lang="ja"><head><meta charset="utf-8"><title>{heading}</title>
 <style>body{{font-family:sans-serif;margin:1em}}svg{{border:1px solid #ddd}}
 line{{stroke:#999;stroke-opacity:.6}}.dim{{opacity:.15}}text{{font-size:12px;pointer-events:none}}
-#info{{white-space:pre;font-family:monospace;font-size:12px;min-height:3em}}</style></head>
-<body><h1>{heading}</h1><svg id="net" width="{w}" height="{h}"></svg><div id="info"></div>
+#info{{white-space:pre;font-family:monospace;font-size:12px;min-height:3em}}
+#legend{{margin:.5em 0;font-size:13px}}.item{{margin-right:1.2em;white-space:nowrap}}
+.sw{{display:inline-block;width:.9em;height:.9em;border-radius:50%;margin-right:.3em;vertical-align:middle}}</style></head>
+<body><h1>{heading}</h1>{legend}<svg id="net" width="{w}" height="{h}"></svg><div id="info"></div>
 <script>
 const data = {data};
 const svg = document.getElementById("net"), info = document.getElementById("info");
