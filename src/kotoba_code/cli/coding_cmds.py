@@ -8,8 +8,9 @@ from typing import Any
 
 import click
 
-from kotoba_code.cli._common import corpus_options, emit, info, quiet_option
+from kotoba_code.cli._common import Chunks, corpus_options, emit, info, quiet_option
 from kotoba_code.coding import apply_codebook
+from kotoba_code.coding.stream import frequencies_by_chunk
 from kotoba_code.io.writers import to_markdown, write_table
 
 
@@ -43,7 +44,7 @@ def code_cmd(
 
 
 @click.command("freq")
-@corpus_options(codebook="required")
+@corpus_options(codebook="required", stream=True)
 @click.option("--by", help="Metadata column or unit attribute: cross-tabulate with a chi-square test per code.")
 @click.option(
     "-o",
@@ -52,10 +53,23 @@ def code_cmd(
     help="Table: .csv .xlsx .md (default: Markdown on stdout), or a figure: .png .svg.",
 )
 def freq_cmd(
-    corpus: Any, codebook: Any, tokens: Any, unit: str, quiet: bool, by: str | None, output: Path | None
+    corpus: Any,
+    codebook: Any,
+    tokens: Any,
+    unit: str,
+    quiet: bool,
+    by: str | None,
+    output: Path | None,
+    chunks: Chunks | None,
 ) -> None:
-    """Theme frequency table: units with each code, percent, and by group."""
-    table = apply_codebook(codebook, tokens, unit=unit).frequencies(by=by)
+    """Theme frequency table: units with each code, percent, and by group.
+
+    Large tables are read, tokenized and coded in chunks (--chunk-size), with
+    the same table as a whole-file run, in bounded memory."""
+    if chunks is not None:
+        table = frequencies_by_chunk(chunks.corpora, codebook, unit=unit, by=by, tokenize=chunks.tokenize)
+    else:
+        table = apply_codebook(codebook, tokens, unit=unit).frequencies(by=by)
     if output is not None and output.suffix.lower() in (".png", ".svg"):
         from kotoba_code.plot import plot_frequencies
 
