@@ -164,3 +164,26 @@ def test_frequencies_by_chunk_equal_whole_corpus(subset):
         pd.testing.assert_frame_equal(summed, sum_counts([whole.group_counts(by)], cb.ids))
         labels = [cb[c].label for c in cb.ids]
         pd.testing.assert_frame_equal(frequencies_from_counts(cb.ids, labels, summed, by), expected)
+
+
+def test_large_tables_are_read_in_chunks_unless_chunk_size_0(tmp_path, subset, monkeypatch):
+    from kotoba_code.cli import _common
+
+    monkeypatch.setattr(_common, "STREAM_MIN_BYTES", subset.stat().st_size - 1)
+    monkeypatch.setattr(_common, "DEFAULT_CHUNK_SIZE", 120)
+    args = ["freq", str(subset), "--text-col", "answer", "--id-col", "id", "--codebook", CB, "--no-cache"]
+    outs = {}
+    for name, extra in [("auto", []), ("whole", ["--chunk-size", "0"])]:
+        out = tmp_path / f"{name}.csv"
+        r = CliRunner().invoke(cli, [*args, *extra, "-o", str(out)])
+        assert r.exit_code == 0, r.output
+        outs[name] = (out.read_bytes(), "in chunks of 120 answers" in r.output)
+    assert outs["auto"][1] and not outs["whole"][1]
+    assert outs["auto"][0] == outs["whole"][0]
+
+
+def test_a_last_answer_with_a_line_break_is_streamed(tmp_path):
+    p = tmp_path / "a.csv"
+    p.write_text('id,answer\n1,温度差\n2,"一行目\n二行目\n"\n', encoding="utf-8")
+    chunks = list(iter_corpus_chunks(p, text_col="answer", id_col="id", chunk_size=1))
+    assert [c.texts for c in chunks] == [["温度差"], ["一行目\n二行目\n"]]

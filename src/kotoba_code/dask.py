@@ -236,9 +236,24 @@ def _empty_frame(like: pd.DataFrame | None, columns: list[str], int_columns: lis
     return out
 
 
+# A partition is tokenized and coded this many answers at a time: a worker's
+# memory then stays bounded whatever the partition size (each piece's token
+# store and indexes are freed before the next), and the rows are the same.
+_PIECE_ROWS = 5_000
+
+
 def _code_partition(part: pd.DataFrame, codebook: Codebook, text_col: str, id_col: str, unit: str) -> pd.DataFrame:
     """Tokenize and code one partition: its rows of ``result.to_frame()``,
     plus per-document unit counts when coding units below the document."""
+    if len(part) > _PIECE_ROWS:
+        if part[id_col].astype(str).str.strip().duplicated().any():
+            # Pieces would each look fine: the whole partition names both rows.
+            Corpus.from_dataframe(part, text_col=text_col, id_col=id_col)
+        pieces = [
+            _code_partition(part.iloc[i : i + _PIECE_ROWS], codebook, text_col, id_col, unit)
+            for i in range(0, len(part), _PIECE_ROWS)
+        ]
+        return pd.concat(pieces)
     corpus = Corpus.from_dataframe(part, text_col=text_col, id_col=id_col)
     coder = RuleCoder(codebook)
     result = coder.code(coder.tokenizer().tokenize(corpus), unit=unit)

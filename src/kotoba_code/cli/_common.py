@@ -233,10 +233,10 @@ def corpus_options(
             decorators.append(
                 click.option(
                     "--chunk-size",
-                    type=click.IntRange(min=1),
+                    type=click.IntRange(min=0),
                     help="Read, tokenize and code INPUT this many answers at a time: memory stays bounded, "
                     f"results are the same (default: chunks of {DEFAULT_CHUNK_SIZE:,} for tables over "
-                    f"{STREAM_MIN_BYTES // 2**20} MB).",
+                    f"{STREAM_MIN_BYTES // 2**20} MB; 0: read the whole file at once).",
                 )
             )
         for d in reversed(decorators):
@@ -249,7 +249,7 @@ def corpus_options(
 def _streams(input_path: Path, size: int | None, vars_specs: tuple[str, ...], backend: str, cb: Any) -> bool:
     """Whether to read INPUT in chunks: a large (or --chunk-size) CSV/TSV/JSONL
     table whose counts need no whole-corpus view."""
-    if vars_specs or backend != "sudachi" or not input_path.is_file():
+    if size == 0 or vars_specs or backend != "sudachi" or not input_path.is_file():
         return False
     if input_path.suffix.lower() not in STREAM_SUFFIXES:
         return False

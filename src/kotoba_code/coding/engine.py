@@ -152,7 +152,7 @@ class UnitIndex:
             elif polarity == "neg":
                 sel &= self.neg
             m = sp.csr_matrix(
-                (np.ones(int(sel.sum()), dtype=np.int64), (self.tok_unit[sel], self.tokens.word[sel])),
+                (np.ones(int(sel.sum()), dtype=np.int32), (self.tok_unit[sel], self.tokens.word[sel])),
                 shape=(self.n, len(self.tokens.vocab)),
             )
             m.sum_duplicates()

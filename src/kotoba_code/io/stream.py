@@ -32,7 +32,7 @@ import pandas as pd
 
 from kotoba_code.corpus import Corpus
 from kotoba_code.errors import KotobaWarning, Warnings
-from kotoba_code.io.readers import _blank, _id_shapes, _row_like_lines, _where
+from kotoba_code.io.readers import _blank, _id_shapes, _row_like_lines, _unclosed_quote, _where
 
 __all__ = ["STREAM_SUFFIXES", "NotStreamable", "iter_corpus_chunks"]
 
@@ -128,14 +128,27 @@ def _csv_records(
     first_ids: list[str] = []
     pending: list[tuple[list[str], tuple[int, int]]] = []
     last_fields: list[str] = []
+    # The physical lines of the csv row just read: the last one is checked
+    # for a quote left open, which the csv module silently closes at the end.
+    lines: list[str] = []
+    row_lines: list[str] = []
+
+    def tracked(stream: io.TextIOWrapper) -> Iterator[str]:
+        for line in stream:
+            lines.append(line)
+            yield line
+
     n = t = 0
     try:
         with _text_stream(path, enc) as stream:
-            reader = csv.reader(stream, delimiter=sep)
+            reader = csv.reader(tracked(stream), delimiter=sep)
             end = 0
             for row, fields in enumerate(reader, start=1):
                 start, end = end + 1, reader.line_num
+                row_lines = lines[:]
+                lines.clear()
                 if _blank(fields):
+                    last_fields = []
                     continue
                 last_fields = fields
                 if header is None:
@@ -177,9 +190,10 @@ def _csv_records(
     if header is None:
         raise NotStreamable("no header")
     # A quote left open in the last record swallows the rest of the file:
-    # the whole-file reader finds where it opened.
+    # the whole-file reader reports where it opened (E119).
     if not ends_with_break or any("\n" in f or "\r" in f for f in last_fields):
-        raise NotStreamable("last record may hold an open quote")
+        if _unclosed_quote("".join(row_lines), sep) is not None:
+            raise NotStreamable("the last record holds an open quote")
     if shapes is None:
         shapes = _shapes(first_ids, n)
         for rec in pending:
