@@ -20,7 +20,7 @@ from kotoba_code.codebook import Codebook
 from kotoba_code.coding import apply_codebook
 from kotoba_code.coding.counts import frequencies_from_counts, sum_counts
 from kotoba_code.coding.stream import frequencies_by_chunk
-from kotoba_code.errors import KotobaWarning
+from kotoba_code.errors import CorpusReadError, KotobaWarning
 from kotoba_code.io.readers import read_corpus
 from kotoba_code.io.stream import NotStreamable, iter_corpus_chunks
 
@@ -187,3 +187,21 @@ def test_a_last_answer_with_a_line_break_is_streamed(tmp_path):
     p.write_text('id,answer\n1,温度差\n2,"一行目\n二行目\n"\n', encoding="utf-8")
     chunks = list(iter_corpus_chunks(p, text_col="answer", id_col="id", chunk_size=1))
     assert [c.texts for c in chunks] == [["温度差"], ["一行目\n二行目\n"]]
+
+
+@pytest.mark.parametrize("unit", ["document", "sentence"])
+def test_a_dask_partition_coded_in_pieces_gives_the_same_rows(subset, monkeypatch, unit):
+    from kotoba_code import dask as kdask
+
+    part = pd.read_csv(subset, dtype=str, keep_default_na=False)
+    part.index = part.index + 1000  # a partition's own index must survive
+    cb = Codebook.load(CB)
+    whole = kdask._code_partition(part, cb, "answer", "id", unit)
+    monkeypatch.setattr(kdask, "_PIECE_ROWS", 70)
+    pieces = kdask._code_partition(part, cb, "answer", "id", unit)
+    pd.testing.assert_frame_equal(pieces, whole)
+    assert len(whole) == len(part) and whole[cb.ids].to_numpy().sum() > 0
+    dup = part.copy()
+    dup.iloc[250, dup.columns.get_loc("id")] = dup["id"].iloc[3]
+    with pytest.raises(CorpusReadError, match="E105"):
+        kdask._code_partition(dup, cb, "answer", "id", unit)
