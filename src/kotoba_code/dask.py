@@ -27,7 +27,7 @@ import pandas as pd
 
 from kotoba_code.analysis.frequency import word_frequency
 from kotoba_code.codebook.rules import Measure, walk
-from kotoba_code.coding.result import frequency_table
+from kotoba_code.coding.counts import N_UNITS, frequencies_from_counts, sum_counts
 from kotoba_code.coding.rule_coder import RuleCoder
 from kotoba_code.corpus import UNIT_LEVELS, Corpus
 from kotoba_code.errors import AnalysisError, CodebookError, CorpusReadError, Errors
@@ -134,11 +134,12 @@ def code_dask(
     )
     if persist:
         work = work.persist()
-    partial_meta = _empty_frame(None, [], ["__n__", *codebook.ids])
+    partial_meta = _empty_frame(None, [], [N_UNITS, *codebook.ids])
     partials = work.map_partitions(_partial_counts, codebook.ids, unit, by, meta=partial_meta, enforce_metadata=False)
-    totals = partials.compute()
+    totals = sum_counts([partials.compute()], codebook.ids)
     coded = work.drop(columns=hidden) if hidden else work
-    return coded, _frequency_table(codebook, totals.groupby(level=0, sort=True).sum(), by)
+    labels = [codebook[c].label for c in codebook.ids]
+    return coded, frequencies_from_counts(codebook.ids, labels, totals, by)
 
 
 def word_frequency_dask(
@@ -235,9 +236,24 @@ def _empty_frame(like: pd.DataFrame | None, columns: list[str], int_columns: lis
     return out
 
 
+# A partition is tokenized and coded this many answers at a time: a worker's
+# memory then stays bounded whatever the partition size (each piece's token
+# store and indexes are freed before the next), and the rows are the same.
+_PIECE_ROWS = 5_000
+
+
 def _code_partition(part: pd.DataFrame, codebook: Codebook, text_col: str, id_col: str, unit: str) -> pd.DataFrame:
     """Tokenize and code one partition: its rows of ``result.to_frame()``,
     plus per-document unit counts when coding units below the document."""
+    if len(part) > _PIECE_ROWS:
+        if part[id_col].astype(str).str.strip().duplicated().any():
+            # Pieces would each look fine: the whole partition names both rows.
+            Corpus.from_dataframe(part, text_col=text_col, id_col=id_col)
+        pieces = [
+            _code_partition(part.iloc[i : i + _PIECE_ROWS], codebook, text_col, id_col, unit)
+            for i in range(0, len(part), _PIECE_ROWS)
+        ]
+        return pd.concat(pieces)
     corpus = Corpus.from_dataframe(part, text_col=text_col, id_col=id_col)
     coder = RuleCoder(codebook)
     result = coder.code(coder.tokenizer().tokenize(corpus), unit=unit)
@@ -260,32 +276,10 @@ def _partial_counts(part: pd.DataFrame, codes: list[str], unit: str, by: str | N
     else:
         counts = part[[_UNITS_WITH + c for c in codes]].set_axis(codes, axis=1)
         n = part[_N_UNITS]
-    table = pd.concat([n.rename("__n__"), counts], axis=1)
+    table = pd.concat([n.rename(N_UNITS), counts], axis=1)
     # Groups as CodingResult.frequencies sees them: the metadata as text.
     keys = part[by].astype(str).to_numpy(dtype=object) if by else np.full(len(part), "", dtype=object)
     return table.groupby(keys, sort=False).sum()
-
-
-def _frequency_table(codebook: Codebook, totals: pd.DataFrame, by: str | None) -> pd.DataFrame:
-    """The table of :meth:`CodingResult.frequencies` from summed unit counts
-    (one row per group of ``by``: ``__n__`` units and units with each code)."""
-    codes = codebook.ids
-    labels = [codebook[c].label for c in codes]
-    if by is None:
-        n = int(totals["__n__"].sum())
-        counts = totals[codes].sum().to_numpy() if len(totals) else np.zeros(len(codes))
-        return frequency_table(codes, labels, counts[:, None], np.array([n]), None)
-    # Units with an empty value are left out; a group without units (all its
-    # documents empty, coding sentences) is not a group.
-    groups = totals[(totals.index != "") & (totals["__n__"] > 0)]
-    names = sorted(groups.index.tolist())
-    table = (
-        np.column_stack([groups.loc[g, codes].to_numpy(np.int64) for g in names])
-        if names
-        else np.zeros((len(codes), 0))
-    )
-    sizes = np.array([int(groups.loc[g, "__n__"]) for g in names])
-    return frequency_table(codes, labels, table, sizes, names)
 
 
 def _words_partition(part: pd.DataFrame, text_col: str, tokenizer: SudachiTokenizer, opts: dict) -> pd.DataFrame:

@@ -333,7 +333,7 @@ def network_html(g: Any, *, seed: int = 0, title: str = "") -> str:
         lo, hi = min(e["w"] for e in edges), max(e["w"] for e in edges)
         items.append(html.escape(_t("legend_edge", measure=measure, w=lo) + " – " + f"{hi:.2f}"))
     items.append(html.escape(_t("legend_size")))
-    legend = '<div id="legend">' + "".join(f"<span class=\"item\">{i}</span>" for i in items) + "</div>"
+    legend = '<div id="legend">' + "".join(f'<span class="item">{i}</span>' for i in items) + "</div>"
     return f"""<!doctype html>
 <html lang="ja"><head><meta charset="utf-8"><title>{heading}</title>
 <style>body{{font-family:sans-serif;margin:1em}}svg{{border:1px solid #ddd}}

@@ -31,10 +31,12 @@ import pandas as pd
 
 from kotoba_code.coding.learned import tokenizer_for
 from kotoba_code.coding.persistence import read_model_file
+from kotoba_code.coding.stream import uses_corpus_position
 from kotoba_code.corpus import UNIT_LEVELS, Corpus
 from kotoba_code.io.codebooks import read_codebook
 from kotoba_code.io.markdown import people_table
 from kotoba_code.io.readers import read_corpus, read_table
+from kotoba_code.io.stream import STREAM_SUFFIXES, NotStreamable, iter_corpus_chunks
 from kotoba_code.io.writers import to_markdown, write_table
 from kotoba_code.tokenize import Tokens, make_tokenizer, tokenize
 from kotoba_code.tokenize.userwords import read_word_list
@@ -42,6 +44,10 @@ from kotoba_code.tokenize.userwords import read_word_list
 _JOBS_KEY = "kotoba_code.jobs"
 # The sample corpus of the repository (corpus/ next to src/).
 SAMPLE_CORPUS = Path(__file__).resolve().parents[3] / "corpus"
+# Commands that only need counts read tables larger than this in chunks
+# (docs/scaling.md): memory then stays bounded whatever the input size.
+STREAM_MIN_BYTES = 16 * 1024 * 1024
+DEFAULT_CHUNK_SIZE = 20_000
 
 # --jobs is kept on the click context rather than passed as a parameter, so
 # every command built on these option sets honours it without taking it.
@@ -154,8 +160,19 @@ def _input_decorators(unit: str, stop_words: bool, codebook: str | None) -> list
     return decorators
 
 
+class Chunks:
+    """The input as consecutive corpora of at most ``size`` documents, each
+    tokenized on demand: what a command that only needs counts receives
+    instead of the whole corpus (see :func:`corpus_options`)."""
+
+    def __init__(self, corpora: Any, tokenize: Callable[[Corpus], Tokens], size: int) -> None:
+        self.corpora = corpora
+        self.tokenize = tokenize
+        self.size = size
+
+
 def corpus_options(
-    *, unit: str = "document", stop_words: bool = False, codebook: str | None = None
+    *, unit: str = "document", stop_words: bool = False, codebook: str | None = None, stream: bool = False
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Give a command the corpus option group; it receives the input read and tokenized.
 
@@ -166,6 +183,14 @@ def corpus_options(
     when optional and not given) when ``codebook`` is ``"optional"`` or
     ``"required"``. ``unit`` is the default of ``--unit``: the default of the
     library function the command calls.
+
+    With ``stream``, the command takes ``--chunk-size`` and is called with
+    ``chunks`` too: a :class:`Chunks` when the input is read in chunks (then
+    ``corpus`` and ``tokens`` are None), else None. Tables over
+    :data:`STREAM_MIN_BYTES` are read in chunks unless the options need the
+    whole corpus (``--vars``, another backend, a rule using ``No.``); a file
+    the chunked reader cannot read alone (:class:`NotStreamable`) is read
+    whole and the command called again.
     """
 
     def decorate(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -190,8 +215,7 @@ def corpus_options(
             if codebook is not None:
                 name = kwargs.pop("codebook")
                 cb = read_codebook(name) if name else None
-            corpus = read_input(input_path, text_col=text_col, id_col=id_col, sheet=sheet, encoding=encoding)
-            corpus = add_variables(corpus, vars_specs)
+                kwargs["codebook"] = cb
             sample = None if no_sample_words else sample_corpus_dir(input_path)
             if sample is not None and user_words is None:
                 user_words = sample / "userwords.txt"
@@ -213,12 +237,44 @@ def corpus_options(
                     user_words=user_words,
                     codebook_words=cb.user_words if cb is not None else (),
                 )
-            tokens = tokenize_with_jobs(corpus, tokenizer, cache_setting(cache_dir, no_cache), quiet)
-            if codebook is not None:
-                kwargs["codebook"] = cb
+            cache = cache_setting(cache_dir, no_cache)
+            if stream:
+                size = kwargs.pop("chunk_size")
+                if _streams(input_path, size, vars_specs, backend, cb):
+                    size = size or DEFAULT_CHUNK_SIZE
+                    by = kwargs.get("by")
+                    corpora = iter_corpus_chunks(
+                        input_path,
+                        text_col=text_col,
+                        id_col=id_col,
+                        encoding=encoding,
+                        chunk_size=size,
+                        columns=(by,) if by else (),
+                    )
+                    chunks = Chunks(corpora, lambda c: tokenize_with_jobs(c, tokenizer, cache, True), size)
+                    info(quiet, f"Reading {input_path} in chunks of {size:,} answers (bounded memory).")
+                    try:
+                        return f(corpus=None, tokens=None, quiet=quiet, chunks=chunks, **kwargs)
+                    except NotStreamable:
+                        pass  # read whole below: also reports a malformed file exactly
+                kwargs["chunks"] = None
+            corpus = read_input(input_path, text_col=text_col, id_col=id_col, sheet=sheet, encoding=encoding)
+            corpus = add_variables(corpus, vars_specs)
+            tokens = tokenize_with_jobs(corpus, tokenizer, cache, quiet)
             return f(corpus=corpus, tokens=tokens, quiet=quiet, **kwargs)
 
-        for d in reversed(_input_decorators(unit, stop_words, codebook)):
+        decorators = _input_decorators(unit, stop_words, codebook)
+        if stream:
+            decorators.append(
+                click.option(
+                    "--chunk-size",
+                    type=click.IntRange(min=0),
+                    help="Read, tokenize and code INPUT this many answers at a time: memory stays bounded, "
+                    f"results are the same (default: chunks of {DEFAULT_CHUNK_SIZE:,} for tables over "
+                    f"{STREAM_MIN_BYTES // 2**20} MB; 0: read the whole file at once).",
+                )
+            )
+        for d in reversed(decorators):
             wrapper = d(wrapper)
         return wrapper
 
@@ -239,6 +295,18 @@ def sample_corpus_dir(input_path: Path) -> Path | None:
     if (where == folder or folder in where.parents) and (folder / "userwords.txt").is_file():
         return folder
     return None
+
+
+def _streams(input_path: Path, size: int | None, vars_specs: tuple[str, ...], backend: str, cb: Any) -> bool:
+    """Whether to read INPUT in chunks: a large (or --chunk-size) CSV/TSV/JSONL
+    table whose counts need no whole-corpus view."""
+    if size == 0 or vars_specs or backend != "sudachi" or not input_path.is_file():
+        return False
+    if input_path.suffix.lower() not in STREAM_SUFFIXES:
+        return False
+    if cb is not None and uses_corpus_position(cb):
+        return False
+    return size is not None or input_path.stat().st_size > STREAM_MIN_BYTES
 
 
 def read_input(

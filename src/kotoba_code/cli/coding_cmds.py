@@ -8,8 +8,9 @@ from typing import Any
 
 import click
 
-from kotoba_code.cli._common import corpus_options, emit, info, quiet_option, terminal_table
+from kotoba_code.cli._common import Chunks, corpus_options, emit, info, quiet_option, terminal_table
 from kotoba_code.coding import apply_codebook, load_model
+from kotoba_code.coding.stream import frequencies_by_chunk
 from kotoba_code.io.codebooks import read_codebook
 from kotoba_code.io.writers import to_markdown, write_table
 
@@ -75,7 +76,7 @@ def code_cmd(
 
 
 @click.command("freq")
-@corpus_options(codebook="required")
+@corpus_options(codebook="required", stream=True)
 @click.option("--by", help="Metadata column or unit attribute: cross-tabulate with a chi-square test per code.")
 @click.option(
     "--with-interviewers",
@@ -97,10 +98,19 @@ def freq_cmd(
     by: str | None,
     with_interviewers: bool,
     output: Path | None,
+    chunks: Chunks | None,
 ) -> None:
-    """Theme frequency table: units with each code, percent, and by group."""
-    result = apply_codebook(codebook, tokens, unit=unit)
-    table = result.frequencies(by=by, interviewers=with_interviewers)
+    """Theme frequency table: units with each code, percent, and by group.
+
+    Large tables are read, tokenized and coded in chunks (--chunk-size), with
+    the same table as a whole-file run, in bounded memory."""
+    if chunks is not None:
+        table = frequencies_by_chunk(
+            chunks.corpora, codebook, unit=unit, by=by, tokenize=chunks.tokenize, interviewers=with_interviewers
+        )
+    else:
+        result = apply_codebook(codebook, tokens, unit=unit)
+        table = result.frequencies(by=by, interviewers=with_interviewers)
     if output is not None and output.suffix.lower() in (".png", ".svg"):
         from kotoba_code.plot import plot_frequencies
 

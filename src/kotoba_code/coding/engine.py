@@ -60,6 +60,22 @@ _PAIR_BASE = _CP_LIMIT
 _NO_ROWS = np.zeros(0, dtype=np.int64)
 _NO_ROWS.setflags(write=False)  # shared by every form absent from the vocabulary
 _GRAM_LIMIT = _PAIR_BASE + _CP_LIMIT * _CP_LIMIT
+# Token positions fit 32 bits up to two billion tokens per store.
+_POS_DTYPE = np.int32
+
+
+def _sparse(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """Per-unit counts kept as (rows, values, length): most patterns match
+    few units, and a dense int64 array per pattern costs 8 bytes per unit."""
+    rows = np.flatnonzero(counts).astype(np.int32)
+    return rows, counts[rows].astype(np.int32), len(counts)
+
+
+def _dense(kept: tuple[np.ndarray, np.ndarray, int]) -> np.ndarray:
+    rows, values, n = kept
+    out = np.zeros(n, dtype=np.int64)
+    out[rows] = values
+    return out
 
 
 class UnitIndex:
@@ -110,7 +126,9 @@ class UnitIndex:
         the occurrences, not to the corpus."""
 
         def build() -> tuple[np.ndarray, np.ndarray]:
-            order = np.argsort(self.tokens.word, kind="stable")
+            # Positions as int32 (4 bytes each): every position list of a
+            # coding run (words, phrases, near/seq scans) is cut from this.
+            order = np.argsort(self.tokens.word, kind="stable").astype(_POS_DTYPE)
             return order, np.searchsorted(self.tokens.word[order], np.arange(len(self.tokens.vocab) + 1))
 
         order, ptr = self._cached("postings", build)
@@ -135,7 +153,7 @@ class UnitIndex:
             elif polarity == "neg":
                 sel &= self.neg
             m = sp.csr_matrix(
-                (np.ones(int(sel.sum()), dtype=np.int64), (self.tok_unit[sel], self.tokens.word[sel])),
+                (np.ones(int(sel.sum()), dtype=np.int32), (self.tok_unit[sel], self.tokens.word[sel])),
                 shape=(self.n, len(self.tokens.vocab)),
             )
             m.sum_duplicates()
@@ -270,8 +288,9 @@ class RuleEvaluator:
         self._near_cache: dict[tuple[Word, str], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self._occ_cache: dict[Word, np.ndarray] = {}
         self._literal_units: dict[str, np.ndarray | None] = {}
-        # Whole-corpus match counts per pattern (shared by codes using the same one).
-        self._text_cache: dict[str, np.ndarray] = {}
+        # Whole-corpus match counts per pattern (shared by codes using the
+        # same one), kept sparse (see _sparse).
+        self._text_cache: dict[str, tuple[np.ndarray, np.ndarray, int]] = {}
         # Per pattern: counts for the units searched so far, and which those are.
         self._partial: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         # Units that can still make the enclosing ``and`` true (None: all).
@@ -359,6 +378,11 @@ class RuleEvaluator:
         self._batch_words()
         for code in self.cb.ordered_codes():
             self.values[code.id] = self._truth(self.eval(code.ast, code.id, positive=True))
+        # The evaluator lives on with the result (its evidence is computed on
+        # demand), which needs none of the per-run caches: free them.
+        for cache in (self._text_cache, self._partial, self._near_cache, self._occ_cache, self._literal_units):
+            cache.clear()
+        self._batched.clear()
         return self.values
 
     @staticmethod
@@ -463,7 +487,7 @@ class RuleEvaluator:
         of those only the ones still in play for an enclosing ``and``; a
         pattern with no such literal scans all units (or the few in play)."""
         if rx.pattern in self._text_cache:
-            return self._text_cache[rx.pattern]
+            return _dense(self._text_cache[rx.pattern])
         cand = self._cand
         rows = self._prefilter(rx.pattern)
         if rows is None:
@@ -477,7 +501,7 @@ class RuleEvaluator:
                 # these, remembering them for the next rule using the pattern.
                 return self._search_some(rx, in_play)
             counts = self._search(rx, rows)
-        self._text_cache[rx.pattern] = counts
+        self._text_cache[rx.pattern] = _sparse(counts)
         return counts
 
     def _search_some(self, rx: RuleRegex, rows: np.ndarray) -> np.ndarray:
@@ -485,7 +509,7 @@ class RuleEvaluator:
         from earlier calls, or 0): a pattern that recurs in several rules,
         each time with other units in play, searches each unit once."""
         counts, done = self._partial.setdefault(
-            rx.pattern, (np.zeros(self.ix.n, dtype=np.int64), np.zeros(self.ix.n, dtype=bool))
+            rx.pattern, (np.zeros(self.ix.n, dtype=np.int32), np.zeros(self.ix.n, dtype=bool))
         )
         todo = rows[~done[rows]]
         if len(todo):

@@ -7,7 +7,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+
+from kotoba_code.coding.counts import chi2_presence, frequencies_from_counts, frequency_table, unit_counts
+
+__all__ = ["CodingResult", "chi2_presence", "frequency_table"]
 
 from kotoba_code.corpus import INTERVIEWER_SPEAKERS
 
@@ -194,80 +197,34 @@ class CodingResult:
         """
         codes = list(self.matrix.columns)
         labels = [self.codebook[c].label for c in codes]
+        counts = self.group_counts(by)
+        if by == "speaker" and not interviewers:
+            counts = counts[~counts.index.isin(INTERVIEWER_SPEAKERS)]
+        return frequencies_from_counts(codes, labels, counts, by)
+
+    def group_counts(self, by: str | None = None) -> pd.DataFrame:
+        """Units, and units with each code, per group of ``by``: the sums a
+        frequency table is made of, which add up across parts of a corpus.
+
+        One row per value of ``by`` as text (one row ``""`` without ``by``);
+        columns ``__n__`` (units) and one per code. Summing these tables over
+        chunks or partitions and passing the sum to
+        :func:`~kotoba_code.coding.counts.frequencies_from_counts` gives the
+        table of :meth:`frequencies` on the whole corpus.
+
+        Examples
+        --------
+        >>> from kotoba_code import Corpus
+        >>> from kotoba_code.codebook import Codebook
+        >>> cb = Codebook.from_dict({"codes": [{"id": "k", "label": "ノウハウ", "rule": "ノウハウ"}]})
+        >>> from kotoba_code.coding import apply_codebook
+        >>> result = apply_codebook(cb, Corpus.from_texts(["ノウハウ不足", "特になし"]), cache=False)
+        >>> result.group_counts().values.tolist()
+        [[2, 1]]
+        """
         m = self.matrix.to_numpy()
         if by is None:
-            return frequency_table(codes, labels, m.sum(axis=0)[:, None], np.array([len(m)]), None)
-        groups = self.corpus.unit_variable(by, self.unit)
-        # Units without a value (a heading line for a paragraph variable) are
-        # left out of the cross tabulation, as in KH Coder.
-        names = sorted(set(groups.tolist()) - {""})
-        if by == "speaker" and not interviewers:
-            names = [g for g in names if g not in INTERVIEWER_SPEAKERS]
-        table = np.column_stack([m[groups == g].sum(axis=0) for g in names]) if names else np.zeros((len(codes), 0))
-        sizes = np.array([(groups == g).sum() for g in names])
-        return frequency_table(codes, labels, table, sizes, names)
-
-
-def frequency_table(
-    codes: list[str],
-    labels: list[str],
-    table: np.ndarray,
-    sizes: np.ndarray,
-    names: list[str] | None,
-) -> pd.DataFrame:
-    """The frequency table of :meth:`CodingResult.frequencies` from counts:
-    ``table`` is codes × groups (units with the code), ``sizes`` the units per
-    group; ``names`` None for the table without groups (one column of counts,
-    ``sizes`` = [all units])."""
-    table = np.asarray(table, dtype=np.int64)
-    if names is None:
-        n = int(sizes[0])
-        counts = table[:, 0] if table.size else np.zeros(len(codes), dtype=np.int64)
-        return pd.DataFrame(
-            {"code": codes, "label": labels, "count": counts, "percent": np.round(100 * counts / n, 2) if n else 0.0}
-        )
-    out = pd.DataFrame({"code": codes, "label": labels})
-    for j, g in enumerate(names):
-        out[f"n:{g}"] = int(sizes[j])
-        out[f"count:{g}"] = table[:, j]
-        out[f"percent:{g}"] = np.round(100 * table[:, j] / sizes[j], 2) if sizes[j] else 0.0
-    tests = [chi2_presence(table[i], sizes) for i in range(len(codes))]
-    out["chi2"] = [t[0] for t in tests]
-    out["dof"] = [t[1] for t in tests]
-    out["p"] = [t[2] for t in tests]
-    for j, g in enumerate(names):
-        out[f"resid:{g}"] = [t[3][j] if len(t[3]) else np.nan for t in tests]
-    return out
-
-
-def chi2_presence(present: np.ndarray, sizes: np.ndarray) -> tuple[float, int, float, np.ndarray]:
-    """Chi-square test of a 2 × k table (code present/absent × group).
-
-    Returns ``(chi2, dof, p, adjusted standardized residuals of 'present')``.
-    Yates' continuity correction is applied for 2 × 2 tables; groups with no
-    units are dropped. A code present in no unit or in every unit has no test
-    (NaN).
-
-    The adjusted residual of cell (i, j) is
-    ``(O - E) / sqrt(E (1 - r_i / N) (1 - c_j / N))`` (Haberman 1973).
-
-    Examples
-    --------
-    >>> chi, dof, p, r = chi2_presence(np.array([30, 10]), np.array([50, 50]))
-    >>> round(chi, 3), dof, round(p, 5)
-    (15.042, 1, 0.00011)
-    """
-    present = np.asarray(present, dtype=float)
-    sizes = np.asarray(sizes, dtype=float)
-    keep = sizes > 0
-    obs = np.vstack([present[keep], sizes[keep] - present[keep]])
-    if obs.shape[1] < 2 or obs[0].sum() == 0 or obs[1].sum() == 0:
-        return float("nan"), 0, float("nan"), np.full(len(sizes), np.nan)
-    chi2, p, dof, expected = stats.chi2_contingency(obs, correction=True)
-    total = obs.sum()
-    row = obs.sum(axis=1, keepdims=True)
-    col = obs.sum(axis=0, keepdims=True)
-    resid = (obs - expected) / np.sqrt(expected * (1 - row / total) * (1 - col / total))
-    full = np.full(len(sizes), np.nan)
-    full[keep] = resid[0]
-    return float(chi2), int(dof), float(p), np.round(full, 3)
+            keys = np.full(len(m), "", dtype=object)
+        else:
+            keys = np.asarray(self.corpus.unit_variable(by, self.unit), dtype=object)
+        return unit_counts(keys, m, list(self.matrix.columns))

@@ -6,6 +6,7 @@ that counting and coding never need.
 
 from __future__ import annotations
 
+import array
 import functools
 import re
 import threading
@@ -162,8 +163,10 @@ class SudachiTokenizer:
                 rows.append((surface, *_forms(m, pos_of)[1:]))
             return k + _OOV_BASE
 
-        words: list[int] = []
-        ends: list[int] = []
+        # Flat machine-integer arrays, not lists: a list holds a Python int
+        # object per token (about 36 bytes), an array 8 bytes.
+        words = array.array("q")
+        ends = array.array("q")
         remap: list[tuple[int, NormalizedText]] = []
         # Dictionary word ids seen so far -> their first morpheme's forms.
         known: dict[int, tuple[Any, ...]] = {}
@@ -264,7 +267,7 @@ def _assemble(
     corpus: Corpus,
     doc_ptr: np.ndarray,
     words: Any,
-    ends: list[int],
+    ends: Sequence[int],
     remap: list[tuple[int, NormalizedText]],
     rows: list[tuple[Any, ...]],
     settings: dict[str, Any],

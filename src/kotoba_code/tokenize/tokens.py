@@ -213,7 +213,8 @@ class Tokens:
         t_key = doc * scale + self.start.astype(np.int64)
         k = np.searchsorted(u_key, t_key, side="right") - 1
         ok = (k >= 0) & (t_key < u_end[np.maximum(k, 0)])
-        return np.where(ok, k, -1)
+        # int32: one of these per token and unit level is kept for coding.
+        return np.where(ok, k, -1).astype(np.int32)
 
     def unit_of(self, units: pd.DataFrame) -> np.ndarray:
         """For every token, the 1-based number (within its document) of the unit

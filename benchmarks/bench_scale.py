@@ -1,0 +1,121 @@
+"""Memory at scale (issue #16): peak RSS and time of ``kotoba-code freq`` against raw SudachiPy.
+
+For each size it writes generated survey answers (``bench_tokenize.make_answers``,
+about 67 characters each), then runs, each in a fresh process, measured with
+``wait4`` (peak resident set size of that process alone):
+
+* raw SudachiPy: read the CSV, split mode C, count dictionary forms (the floor);
+* ``kotoba-code freq --codebook welfare_employment --by group --no-cache``:
+  tables over 16 MB are read, tokenized and coded in chunks;
+* with ``--whole`` also ``--chunk-size 0`` (the whole file in memory), and
+  a check that both tables are byte-identical.
+
+It reports wall and CPU time, peak RSS, bytes of peak RSS per token and the
+ratios of wall and CPU time to raw SudachiPy (on a shared machine compare
+CPU time: wall time follows the other jobs' load). Goals: freq at 400,000 answers ≤ 1.0 GB, at
+2,000,000 ≤ 1.5 GB; time per answer not worse than before.
+
+Run: ``python benchmarks/bench_scale.py [--sizes 100000 400000 2000000] [--whole 400000]``
+(the 2M run takes tens of minutes on two cores; results in
+``benchmarks/results/scale.json``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_tokenize import make_answers  # noqa: E402
+
+RAW = """
+import collections, csv, sys
+from sudachipy import dictionary, tokenizer
+with open(sys.argv[1], encoding="utf-8", newline="") as f:
+    texts = [row["answer"] for row in csv.DictReader(f)]
+tok = dictionary.Dictionary(dict="core").create(
+    tokenizer.Tokenizer.SplitMode.C, fields={"pos", "normalized_form", "dictionary_form"}
+)
+counts = collections.Counter()
+n = 0
+for text in texts:
+    for m in tok.tokenize(text):
+        counts[m.dictionary_form()] += 1
+        n += 1
+print(n)
+"""
+
+
+def run(cmd: list[str]) -> dict[str, float | str]:
+    """Run ``cmd`` and return wall time, peak RSS (MiB) and its stdout."""
+    with tempfile.TemporaryFile() as fout, tempfile.TemporaryFile() as ferr:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=fout, stderr=ferr)
+        # wait4 gives this child's own rusage, ru_maxrss in KiB on Linux.
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        fout.seek(0)
+        ferr.seek(0)
+        out, err = fout.read().decode(), ferr.read().decode()
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd[:4])} failed: {err[-500:]}")
+    # CPU seconds as well: on a shared machine wall time follows the load of
+    # other jobs, CPU time much less.
+    cpu = usage.ru_utime + usage.ru_stime
+    return {
+        "wall_s": round(wall, 1),
+        "cpu_s": round(cpu, 1),
+        "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
+        "stdout": out.strip(),
+    }
+
+
+def freq_cmd(path: Path, out: Path, *extra: str) -> list[str]:
+    args = ["freq", str(path), "--text-col", "answer", "--id-col", "id", "--codebook", "welfare_employment"]
+    args += ["--by", "group", "--no-cache", "-q", "-o", str(out), *extra]
+    return [sys.executable, "-c", "from kotoba_code.cli import main; main()", *args]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[100_000, 400_000, 2_000_000])
+    ap.add_argument("--whole", type=int, nargs="*", default=[], help="sizes also run with --chunk-size 0")
+    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "scale.json")
+    args = ap.parse_args()
+    results = json.loads(args.out.read_text()) if args.out.exists() else {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in args.sizes:
+            path = Path(tmp) / f"answers_{n}.csv"
+            chars = make_answers(path, n)
+            raw = run([sys.executable, "-c", RAW, str(path)])
+            tokens = int(raw.pop("stdout"))
+            row: dict[str, object] = {"answers": n, "characters": chars, "tokens": tokens, "raw_sudachi": raw}
+            runs = {"freq": ()} | ({"freq_whole": ("--chunk-size", "0")} if n in args.whole else {})
+            for name, extra in runs.items():
+                r = run(freq_cmd(path, Path(tmp) / f"{name}_{n}.csv", *extra))
+                r.pop("stdout")
+                r["bytes_per_token"] = round(r["peak_rss_mib"] * 2**20 / tokens, 1)
+                r["time_ratio_to_raw"] = round(r["wall_s"] / raw["wall_s"], 2)
+                r["cpu_ratio_to_raw"] = round(r["cpu_s"] / raw["cpu_s"], 2)
+                row[name] = r
+            if "freq_whole" in row:
+                a = (Path(tmp) / f"freq_{n}.csv").read_bytes()
+                b = (Path(tmp) / f"freq_whole_{n}.csv").read_bytes()
+                row["tables_identical"] = a == b
+            print(json.dumps(row, ensure_ascii=False), flush=True)
+            results[str(n)] = row
+            args.out.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
+            path.unlink()
+
+
+if __name__ == "__main__":
+    main()

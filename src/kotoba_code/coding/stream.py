@@ -1,0 +1,90 @@
+"""Coding a corpus chunk by chunk, keeping only the counts.
+
+A rule only ever looks inside one unit of one document, so a corpus cut into
+chunks of documents codes to exactly the units it codes to whole. The theme
+frequency table needs nothing but the units per group and the units with each
+code (:mod:`kotoba_code.coding.counts`), so each chunk is tokenized, coded,
+counted and dropped before the next: memory is bounded by the chunk, not by
+the corpus. Dask partitions (:mod:`kotoba_code.dask`) add up the same counts.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from kotoba_code.codebook.rules import Measure, walk
+from kotoba_code.coding.counts import frequencies_from_counts, sum_counts
+from kotoba_code.coding.rule_coder import RuleCoder
+from kotoba_code.corpus import INTERVIEWER_SPEAKERS
+
+if TYPE_CHECKING:
+    from kotoba_code.codebook.model import Codebook
+    from kotoba_code.corpus import Corpus
+    from kotoba_code.tokenize.tokens import Tokens
+
+__all__ = ["frequencies_by_chunk", "uses_corpus_position"]
+
+
+def uses_corpus_position(codebook: Codebook) -> bool:
+    """Whether a rule uses ``No.``, a unit's number in the whole corpus,
+    which a chunk or partition cannot know."""
+    return any(
+        code.ast is not None and any(isinstance(n, Measure) and n.name == "No." for n in walk(code.ast))
+        for code in codebook.codes
+    )
+
+
+def frequencies_by_chunk(
+    chunks: Iterable[Corpus],
+    codebook: Codebook,
+    *,
+    unit: str = "document",
+    by: str | None = None,
+    tokenize: Callable[[Corpus], Tokens] | None = None,
+    interviewers: bool = False,
+) -> pd.DataFrame:
+    """The theme frequency table of the documents of all ``chunks`` together.
+
+    Equal to ``apply_codebook(codebook, whole_corpus, unit=unit).frequencies(by=by)``
+    (``by``: a metadata column or unit attribute), computed one chunk at a
+    time: only the counts of a chunk outlive it.
+
+    Parameters
+    ----------
+    chunks : iterable of Corpus
+        Consecutive pieces of one corpus, e.g. from
+        :func:`kotoba_code.io.stream.iter_corpus_chunks`.
+    codebook : Codebook
+        Must not use ``No.`` (see :func:`uses_corpus_position`).
+    unit, by
+        As in :meth:`CodingResult.frequencies`.
+    tokenize : callable, optional
+        Corpus -> Tokens; default ``RuleCoder(codebook).tokenizer().tokenize``.
+
+    Examples
+    --------
+    >>> from kotoba_code import Corpus
+    >>> from kotoba_code.codebook import Codebook
+    >>> cb = Codebook.from_dict({"codes": [{"id": "k", "label": "ノウハウ", "rule": "ノウハウ"}]})
+    >>> parts = [Corpus.from_texts(["ノウハウ不足"]), Corpus.from_texts(["特になし"])]
+    >>> frequencies_by_chunk(parts, cb).values.tolist()
+    [['k', 'ノウハウ', 1, 50.0]]
+    """
+    coder = RuleCoder(codebook)
+    tokenize = tokenize or coder.tokenizer().tokenize
+    parts = []
+    for corpus in chunks:
+        result = coder.code(tokenize(corpus), unit=unit)
+        parts.append(result.group_counts(by))
+        del result
+        # The chunk's token store and indexes hold reference cycles (cached
+        # closures): free them now, before the next chunk is tokenized.
+        gc.collect()
+    totals = sum_counts(parts, codebook.ids)
+    if by == "speaker" and not interviewers:
+        totals = totals[~totals.index.isin(INTERVIEWER_SPEAKERS)]
+    return frequencies_from_counts(codebook.ids, [codebook[c].label for c in codebook.ids], totals, by)
