@@ -154,3 +154,24 @@ def test_cli_jobs_for_token_commands(tmp_path):
             outs[cmd, jobs] = out.read_bytes()
     assert outs["words", "1"] == outs["words", "2"] and len(outs["words", "1"]) > 1000
     assert outs["tokenize", "1"] == outs["tokenize", "2"]
+
+
+def test_progress_bar_on_a_terminal_only(monkeypatch, capsys):
+    """progress=True shows Dask's bar on stderr when it is a terminal, and stays silent otherwise."""
+    import io
+
+    from kotoba_code.dask import word_frequency_dask
+
+    ddf = dd.from_pandas(pd.DataFrame({"text": ["ノウハウが不足", "連携が課題"] * 4}), npartitions=2)
+    plain = word_frequency_dask(ddf, progress=True)
+    assert capsys.readouterr().err == ""
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    term = Terminal()
+    monkeypatch.setattr("sys.stderr", term)
+    shown = word_frequency_dask(ddf, progress=True)
+    assert "100%" in term.getvalue()
+    assert shown.equals(plain)

@@ -18,6 +18,8 @@ importing this module needs no ``dask`` extra until one of them runs. See
 
 from __future__ import annotations
 
+import contextlib
+import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -56,6 +58,7 @@ def code_dask(
     unit: str = "document",
     by: str | None = None,
     persist: bool = True,
+    progress: bool = False,
 ) -> tuple[dd.DataFrame, pd.DataFrame]:
     """Code a dask DataFrame of answers, partition by partition.
 
@@ -82,6 +85,8 @@ def code_dask(
         Keep the coded partitions in the cluster's memory, so computing the
         coded frame after the frequency table does not tokenize again. They
         hold ids, metadata and 0/1 codes, not the texts.
+    progress : bool, default=False
+        A progress bar on stderr while a local scheduler computes (terminals only).
 
     Returns
     -------
@@ -136,7 +141,8 @@ def code_dask(
         work = work.persist()
     partial_meta = _empty_frame(None, [], [N_UNITS, *codebook.ids])
     partials = work.map_partitions(_partial_counts, codebook.ids, unit, by, meta=partial_meta, enforce_metadata=False)
-    totals = sum_counts([partials.compute()], codebook.ids)
+    with _progress(progress):
+        totals = sum_counts([partials.compute()], codebook.ids)
     coded = work.drop(columns=hidden) if hidden else work
     labels = [codebook[c].label for c in codebook.ids]
     return coded, frequencies_from_counts(codebook.ids, labels, totals, by)
@@ -154,6 +160,7 @@ def word_frequency_dask(
     top: int | None = None,
     split_mode: str = "C",
     user_words: Sequence[str] = (),
+    progress: bool = False,
 ) -> pd.DataFrame:
     """Word frequency of a dask DataFrame of answers, summed over partitions.
 
@@ -178,7 +185,8 @@ def word_frequency_dask(
     meta["docs"] = pd.Series([], dtype="int64")
     opts = {"by": by, "pos": list(pos) if pos else None, "stop_words": stops, "key": key}
     tok = SudachiTokenizer(split_mode=split_mode, user_words=list(user_words))
-    parts = ddf.map_partitions(_words_partition, text_col, tok, opts, meta=meta, enforce_metadata=False).compute()
+    with _progress(progress):
+        parts = ddf.map_partitions(_words_partition, text_col, tok, opts, meta=meta, enforce_metadata=False).compute()
     summed = parts.groupby([*group_cols, "word", "pos"], sort=True)[["count", "docs"]].sum().reset_index()
     frames = []
     for g, df in summed.groupby(by, sort=True) if by else [(None, summed)]:
@@ -303,3 +311,14 @@ def _words_partition(part: pd.DataFrame, text_col: str, tokenizer: SudachiTokeni
 
 def _read_words(words: Iterable[str] | str | Path) -> set[str]:
     return set(read_word_list(words))
+
+
+def _progress(show: bool) -> contextlib.AbstractContextManager[object]:
+    """A progress bar on stderr while Dask computes with a local scheduler
+    (``progress=True``, and only when stderr is a terminal); nothing otherwise.
+    A distributed cluster has its own dashboard."""
+    if not (show and sys.stderr.isatty()):
+        return contextlib.nullcontext()
+    from dask.diagnostics import ProgressBar
+
+    return ProgressBar(out=sys.stderr)
