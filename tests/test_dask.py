@@ -157,13 +157,17 @@ def test_cli_jobs_for_token_commands(tmp_path):
 
 
 def test_progress_bar_on_a_terminal_only(monkeypatch, capsys):
-    """progress=True shows Dask's bar on stderr when it is a terminal, and stays silent otherwise."""
+    """progress=True shows Dask's bar on stderr when it is a terminal, and stays silent otherwise
+    (with a local scheduler: another test's distributed client may be the default here)."""
     import io
+
+    import dask
 
     from kotoba_code.dask import word_frequency_dask
 
     ddf = dd.from_pandas(pd.DataFrame({"text": ["ノウハウが不足", "連携が課題"] * 4}), npartitions=2)
-    plain = word_frequency_dask(ddf, progress=True)
+    with dask.config.set(scheduler="threads"):
+        plain = word_frequency_dask(ddf, progress=True)
     assert capsys.readouterr().err == ""
 
     class Terminal(io.StringIO):
@@ -172,6 +176,7 @@ def test_progress_bar_on_a_terminal_only(monkeypatch, capsys):
 
     term = Terminal()
     monkeypatch.setattr("sys.stderr", term)
-    shown = word_frequency_dask(ddf, progress=True)
+    with dask.config.set(scheduler="threads"):
+        shown = word_frequency_dask(ddf, progress=True)
     assert "100%" in term.getvalue()
     assert shown.equals(plain)
