@@ -299,16 +299,7 @@ def _read_delimited_rows(
                 n = len(header)
                 t = header.index(text_col) if text_col in header else n - 1
                 continue
-            if len(fields) > n:
-                w = _where(row, start).removeprefix("row ")
-                warnings.warn(
-                    Warnings.W102.format(path=path, row=w, n=len(fields), expected=n), KotobaWarning, stacklevel=5
-                )
-                extra = len(fields) - n
-                fields = fields[:t] + [sep.join(fields[t : t + extra + 1])] + fields[t + extra + 1 :]
-            elif len(fields) < n:
-                short.append(_where(row, start).removeprefix("row "))
-                fields = fields + [""] * (n - len(fields))
+            fields = _fit_fields(path, fields, n, t, sep, row, start, short)
             rows.append(fields)
             locs.append((row, start))
     except csv.Error as exc:
@@ -328,20 +319,9 @@ def _read_delimited_rows(
             KotobaWarning,
             stacklevel=5,
         )
-    shapes = _id_shapes(pd.Series([f[0] for f in rows[:2000]], dtype=object)) if rows and n > 1 else frozenset()
-    for (r, line), fields in zip(locs, rows, strict=True):
-        for value in fields:
-            if "\n" not in value:
-                continue
-            hits = _row_like_lines(value, sep, shapes)
-            if hits:
-                shown = ", ".join(str(line + h) for h in hits[:10])
-                warnings.warn(
-                    Warnings.W105.format(path=path, where=_where(r, line), k=value.count("\n") + 1, lines=shown),
-                    KotobaWarning,
-                    stacklevel=5,
-                )
-            line += value.count("\n")  # the next field starts that many lines further down
+    shapes = _shapes([f[0] for f in rows[:2000]], n)
+    for loc, fields in zip(locs, rows, strict=True):
+        _check_multiline(path, sep, shapes, fields, loc)
     return pd.DataFrame(rows, columns=header, dtype=str), _Locator(text, sep, locs)
 
 
@@ -355,6 +335,43 @@ def _check_last_record(path: Path, text: str, sep: str, row: int, start: int) ->
         line = start + len(_LINE_BREAK_RE.findall(text, offset, offset + pos))
         last = len(breaks) + (not breaks or breaks[-1] < len(text))
         raise CorpusReadError(Errors.E119.format(path=path, where=_where(row, line), line=line, last=last))
+
+
+def _shapes(first_ids: list[str], n: int) -> frozenset[str]:
+    return _id_shapes(pd.Series(first_ids, dtype=object)) if first_ids and n > 1 else frozenset()
+
+
+def _check_multiline(path: Path, sep: str, shapes: frozenset[str], fields: list[str], loc: tuple[int, int]) -> None:
+    """W105 for a multi-line answer with lines shaped like records (in the whole-file and the chunked reader)."""
+    r, line = loc
+    for value in fields:
+        if "\n" not in value:
+            continue
+        hits = _row_like_lines(value, sep, shapes)
+        if hits:
+            shown = ", ".join(str(line + h) for h in hits[:10])
+            warnings.warn(
+                Warnings.W105.format(path=path, where=_where(r, line), k=value.count("\n") + 1, lines=shown),
+                KotobaWarning,
+                stacklevel=6,
+            )
+        line += value.count("\n")  # the next field starts that many lines further down
+
+
+def _fit_fields(
+    path: Path, fields: list[str], n: int, t: int, sep: str, row: int, start: int, short: list[str]
+) -> list[str]:
+    """A record fitted to the header's ``n`` columns: extra fields joined into
+    column ``t`` (W102), missing ones empty (named in ``short`` for W104)."""
+    if len(fields) > n:
+        w = _where(row, start).removeprefix("row ")
+        warnings.warn(Warnings.W102.format(path=path, row=w, n=len(fields), expected=n), KotobaWarning, stacklevel=6)
+        extra = len(fields) - n
+        return fields[:t] + [sep.join(fields[t : t + extra + 1])] + fields[t + extra + 1 :]
+    if len(fields) < n:
+        short.append(_where(row, start).removeprefix("row "))
+        return fields + [""] * (n - len(fields))
+    return fields
 
 
 def _read_excel(path: Path, sheet: str | int | None) -> pd.DataFrame:

@@ -32,7 +32,7 @@ import pandas as pd
 
 from kotoba_code.corpus import Corpus
 from kotoba_code.errors import KotobaWarning, Warnings
-from kotoba_code.io.readers import _blank, _id_shapes, _row_like_lines, _unclosed_quote, _where
+from kotoba_code.io.readers import _blank, _check_multiline, _fit_fields, _shapes, _unclosed_quote, _where
 
 __all__ = ["STREAM_SUFFIXES", "NotStreamable", "iter_corpus_chunks"]
 
@@ -160,16 +160,7 @@ def _csv_records(
                     t = header.index(text_col) if text_col in header else n - 1
                     yield header
                     continue
-                if len(fields) > n:
-                    w = _where(row, start).removeprefix("row ")
-                    warnings.warn(
-                        Warnings.W102.format(path=path, row=w, n=len(fields), expected=n), KotobaWarning, stacklevel=5
-                    )
-                    extra = len(fields) - n
-                    fields = fields[:t] + [sep.join(fields[t : t + extra + 1])] + fields[t + extra + 1 :]
-                elif len(fields) < n:
-                    short.append(_where(row, start).removeprefix("row "))
-                    fields = fields + [""] * (n - len(fields))
+                fields = _fit_fields(path, fields, n, t, sep, row, start, short)
                 if shapes is None:
                     # The careful reader judges multi-line answers by the
                     # shapes of the first 2,000 ids: hold records back until then.
@@ -206,27 +197,6 @@ def _csv_records(
             KotobaWarning,
             stacklevel=5,
         )
-
-
-def _shapes(first_ids: list[str], n: int) -> frozenset[str]:
-    return _id_shapes(pd.Series(first_ids, dtype=object)) if first_ids and n > 1 else frozenset()
-
-
-def _check_multiline(path: Path, sep: str, shapes: frozenset[str], fields: list[str], loc: tuple[int, int]) -> None:
-    """W105 for a multi-line answer with lines shaped like records (as the careful reader)."""
-    r, line = loc
-    for value in fields:
-        if "\n" not in value:
-            continue
-        hits = _row_like_lines(value, sep, shapes)
-        if hits:
-            shown = ", ".join(str(line + h) for h in hits[:10])
-            warnings.warn(
-                Warnings.W105.format(path=path, where=_where(r, line), k=value.count("\n") + 1, lines=shown),
-                KotobaWarning,
-                stacklevel=5,
-            )
-        line += value.count("\n")
 
 
 def _jsonl_records(path: Path, enc: str) -> Iterator[tuple[list[Any], tuple[int, int]] | list[str]]:
