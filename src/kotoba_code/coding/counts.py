@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from kotoba_code.corpus import INTERVIEWER_SPEAKERS
+
 __all__ = ["N_UNITS", "chi2_presence", "frequencies_from_counts", "frequency_table", "sum_counts", "unit_counts"]
 
 # Column of the units per group in a table of unit counts.
@@ -67,13 +69,15 @@ def sum_counts(parts: Iterable[pd.DataFrame], codes: Sequence[str]) -> pd.DataFr
 
 
 def frequencies_from_counts(
-    codes: Sequence[str], labels: Sequence[str], totals: pd.DataFrame, by: str | None
+    codes: Sequence[str], labels: Sequence[str], totals: pd.DataFrame, by: str | None, *, interviewers: bool = False
 ) -> pd.DataFrame:
     """The table of :meth:`CodingResult.frequencies` from summed unit counts.
 
     ``totals`` is a table of :func:`unit_counts` (or its :func:`sum_counts`):
     one row per group. Without ``by`` every row counts; with ``by``, units
-    with an empty value are left out, and a group without units is none.
+    with an empty value are left out, and a group without units is none. By
+    ``speaker``, the interviewer's turns are left out unless ``interviewers``
+    (:data:`~kotoba_code.corpus.INTERVIEWER_SPEAKERS`).
 
     Examples
     --------
@@ -87,6 +91,8 @@ def frequencies_from_counts(
         counts = totals[codes].sum().to_numpy(np.int64) if len(totals) else np.zeros(len(codes), dtype=np.int64)
         return frequency_table(codes, list(labels), counts[:, None], np.array([n]), None)
     groups = totals[(totals.index != "") & (totals[N_UNITS] > 0)]
+    if by == "speaker" and not interviewers:
+        groups = groups[~groups.index.isin(INTERVIEWER_SPEAKERS)]
     names = sorted(groups.index.tolist())
     table = (
         np.column_stack([groups.loc[g, codes].to_numpy(np.int64) for g in names])

@@ -12,7 +12,6 @@ from kotoba_code.coding.counts import chi2_presence, frequencies_from_counts, fr
 
 __all__ = ["CodingResult", "chi2_presence", "frequency_table"]
 
-from kotoba_code.corpus import INTERVIEWER_SPEAKERS
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -197,10 +196,7 @@ class CodingResult:
         """
         codes = list(self.matrix.columns)
         labels = [self.codebook[c].label for c in codes]
-        counts = self.group_counts(by)
-        if by == "speaker" and not interviewers:
-            counts = counts[~counts.index.isin(INTERVIEWER_SPEAKERS)]
-        return frequencies_from_counts(codes, labels, counts, by)
+        return frequencies_from_counts(codes, labels, self.group_counts(by), by, interviewers=interviewers)
 
     def group_counts(self, by: str | None = None) -> pd.DataFrame:
         """Units, and units with each code, per group of ``by``: the sums a

@@ -19,7 +19,6 @@ import pandas as pd
 from kotoba_code.codebook.rules import Measure, walk
 from kotoba_code.coding.counts import frequencies_from_counts, sum_counts
 from kotoba_code.coding.rule_coder import RuleCoder
-from kotoba_code.corpus import INTERVIEWER_SPEAKERS
 
 if TYPE_CHECKING:
     from kotoba_code.codebook.model import Codebook
@@ -85,6 +84,6 @@ def frequencies_by_chunk(
         # closures): free them now, before the next chunk is tokenized.
         gc.collect()
     totals = sum_counts(parts, codebook.ids)
-    if by == "speaker" and not interviewers:
-        totals = totals[~totals.index.isin(INTERVIEWER_SPEAKERS)]
-    return frequencies_from_counts(codebook.ids, [codebook[c].label for c in codebook.ids], totals, by)
+    return frequencies_from_counts(
+        codebook.ids, [codebook[c].label for c in codebook.ids], totals, by, interviewers=interviewers
+    )
