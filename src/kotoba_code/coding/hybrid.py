@@ -1,20 +1,28 @@
 """Rules and a learned model together: a per-code decision from both.
 
-For every code, a small logistic regression (the *combiner*) turns the rule's
-hit (0/1) and the learned model's calibrated probability ``p`` into one
-probability, with the features ``hit``, ``logit(p)`` and ``hit × logit(p)``.
-It is fitted on the model's **cross-validated** probabilities, so it learns
-how far to trust the model on answers the model did not see. How far to trust
-the rules is the harder part: rules are usually tuned on some of the very
-labels used here, and fit those answers better than they will fit new ones.
-Answers flagged ``rules_tuned`` weigh ``tuned_weight`` (default 1/3) in the
-combiner, so the answers the rules were *not* tuned on decide more.
+One logistic regression, the *combiner*, turns a rule's hit (0/1) and the
+learned model's calibrated probability ``p`` into one probability, with the
+features ``hit``, ``logit(p)`` and ``hit × logit(p)``. Its weights are shared
+by all codes, plus a per-code shift of the intercept and of the hit's weight,
+shrunk towards zero: every code teaches the combiner how rules and model
+relate, while a code whose rule is much better or worse than the others can
+still be trusted more or less. A separate combiner per code (4 weights from a
+few dozen positives) fitted worse on answers it had not seen.
 
-The combiner's output is a calibrated probability (``CodingResult.scores``);
-a code is given when it reaches the code's threshold. Evidence stays
-explainable: the rule's hits as before, and where the model adds a code the
-rules did not give, or removes one they gave, the words or character n-grams
-that weighed most (``term`` ``model+: …`` / ``model-: …``).
+The combiner is fitted on the model's **cross-validated** probabilities, so it
+learns how far to trust the model on answers the model did not see. How far to
+trust the rules is the harder part: rules are usually tuned on some of the
+very labels used here, and fit those answers better than they will fit new
+ones. Answers flagged ``rules_tuned`` weigh ``tuned_weight`` in the combiner,
+so the answers the rules were *not* tuned on decide more. With ``"auto"``,
+``tuned_weight`` and the regularization ``combiner_C`` are chosen by
+cross-validation on those answers (see :data:`COMBINER_GRID`).
+
+The combiner's output is a probability (``CodingResult.scores``); a code is
+given when it reaches the code's threshold. Evidence stays explainable: the
+rule's hits as before, and where the model adds a code the rules did not give,
+or removes one they gave, the words or character n-grams that weighed most
+(``term`` ``model+: …`` / ``model-: …``).
 """
 
 from __future__ import annotations
@@ -25,7 +33,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
+from scipy.optimize import minimize
 from sklearn.base import BaseEstimator
+from sklearn.model_selection import KFold
+from threadpoolctl import threadpool_limits
 
 from kotoba_code.coding.base import codebook_hash
 from kotoba_code.coding.learned import (
@@ -54,43 +66,156 @@ def _combiner_features(hit: np.ndarray, p: np.ndarray) -> np.ndarray:
     return np.column_stack([hit, z, hit * z])
 
 
-# The combiner's prior: the rules decide (a hit means about 0.9, no hit about
-# 0.05) and the model is not heard. With few labelled answers the fit stays
-# near this; with many, the data move it.
+# A code the model could not learn (too few positives) is decided by its rule
+# alone: a hit means about 0.9, no hit about 0.05.
 RULE_PRIOR = np.array(
     [float(logit(np.array([0.9]))[0] - logit(np.array([0.05]))[0]), 0.0, 0.0, float(logit(np.array([0.05]))[0])]
 )
 
+# Candidates for ``tuned_weight="auto"`` and ``combiner_C="auto"``, and the
+# values used when too few answers are left to choose by cross-validation.
+COMBINER_GRID = {"tuned_weight": (0.0, 0.1, 1 / 3, 1.0), "combiner_C": (0.1, 1.0)}
+COMBINER_DEFAULT = {"tuned_weight": 0.1, "combiner_C": 0.1}
+# Fewest answers not tuned on (or all answers, without flags) to choose by cross-validation.
+MIN_SELECTION_ANSWERS = 100
 
-PENALIZE_INTERCEPT = 1.0
+
+def _pooled_design(hits: np.ndarray, p: np.ndarray, active: np.ndarray) -> sp.csr_matrix:
+    """Rows (answer, code) of the active codes, answer by answer: the shared
+    features, then one-hot code columns (per-code intercept shift) and one-hot
+    × hit (per-code hit shift). Sparse: five of the 3 + 2 × codes columns of a
+    row can be non-zero."""
+    cols = np.flatnonzero(active)
+    n, k = len(hits), len(cols)
+    h = hits[:, cols].astype(float)
+    z = logit(p[:, cols])
+    code = np.tile(np.arange(k), n)
+    data = np.stack([h.ravel(), z.ravel(), (h * z).ravel(), np.ones(n * k), h.ravel()], axis=1).ravel()
+    indices = np.stack([np.zeros(n * k), np.ones(n * k), np.full(n * k, 2), 3 + code, 3 + k + code], axis=1).ravel()
+    indptr = np.arange(0, 5 * n * k + 1, 5)
+    return sp.csr_matrix((data, indices.astype(np.int64), indptr), shape=(n * k, 3 + 2 * k))
 
 
-def fit_combiner(X: np.ndarray, y: np.ndarray, weight: np.ndarray, C: float) -> np.ndarray:  # noqa: N803
-    """Weighted logistic regression of ``y`` on ``X`` (plus intercept) with an
-    L2 penalty ``|w - RULE_PRIOR|^2 / (2C)`` pulling towards the rules alone.
-
-    Examples
-    --------
-    >>> X = np.array([[1.0, 2.0, 2.0], [0.0, -2.0, 0.0]] * 20)
-    >>> w = fit_combiner(X, np.array([1, 0] * 20), np.ones(40), 1.0)
-    >>> bool(w[0] > 0 and w[3] < 0)
-    True
-    """
-    from scipy.optimize import minimize
-
-    Xb = np.column_stack([X, np.ones(len(X))])
+def _fit_pooled(X: sp.csr_matrix, target: np.ndarray, w_row: np.ndarray, C: float) -> np.ndarray:  # noqa: N803
+    """The weights (design columns, then the shared intercept) of a weighted
+    logistic regression whose L2 penalty ``|w - prior|^2 / (2C)`` pulls them
+    towards the rules alone (RULE_PRIOR, no per-code shift), not towards zero:
+    with a few dozen labelled answers the combiner stays near the rules
+    instead of giving no code at all."""
+    prior = np.zeros(X.shape[1] + 1)
+    prior[:3] = RULE_PRIOR[:3]
+    prior[-1] = RULE_PRIOR[3]
+    keep = w_row > 0  # answers weighing nothing cost time and change nothing
+    X, target, w_row = X[keep], target[keep], w_row[keep]
+    XT = X.T.tocsr()  # noqa: N806
     lam = 1.0 / (2.0 * C)
 
     def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
-        z = Xb @ w
-        # log(1 + e^z) - y z, computed stably
-        nll = np.logaddexp(0.0, z) - y * z
-        g = (sigmoid(z) - y) * weight
-        d = w - RULE_PRIOR
-        d[3] *= PENALIZE_INTERCEPT
-        return float(weight @ nll + lam * d @ d), Xb.T @ g + 2 * lam * d
+        z = X @ w[:-1] + w[-1]
+        nll = np.logaddexp(0.0, z) - target * z  # log(1 + e^z) - y z, stably
+        g = (sigmoid(z) - target) * w_row
+        d = w - prior
+        return float(w_row @ nll + lam * d @ d), np.r_[XT @ g, g.sum()] + 2 * lam * d
 
-    return minimize(loss, RULE_PRIOR.copy(), jac=True, method="L-BFGS-B").x
+    return minimize(loss, prior.copy(), jac=True, method="L-BFGS-B", options={"maxiter": 2000}).x
+
+
+def _unpack(w: np.ndarray, active: np.ndarray) -> np.ndarray:
+    """Codes × 4 weights (hit, logit(p), hit × logit(p), intercept) from the pooled weights."""
+    W = np.tile(RULE_PRIOR, (len(active), 1))  # noqa: N806
+    cols = np.flatnonzero(active)
+    n = len(cols)
+    for i, j in enumerate(cols):
+        W[j] = [w[0] + w[3 + n + i], w[1], w[2], w[-1] + w[3 + i]]
+    return W
+
+
+def fit_combiner(
+    hits: np.ndarray,
+    p: np.ndarray,
+    y: np.ndarray,
+    weight: np.ndarray,
+    C: float,  # noqa: N803 - scikit-learn's name
+    active: np.ndarray | None = None,
+) -> np.ndarray:
+    """The pooled combiner's weights for every code, codes × 4 (hit, logit(p),
+    hit × logit(p), intercept), fitted on answers × codes arrays.
+
+    ``weight`` is per answer; codes not ``active`` get :data:`RULE_PRIOR`.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> y = rng.integers(0, 2, (200, 2))
+    >>> hits = np.where(rng.random((200, 2)) < 0.9, y, 1 - y)  # rules right 9 times in 10
+    >>> p = np.clip(np.where(y == 1, 0.7, 0.3) + rng.normal(0, 0.1, (200, 2)), 0.01, 0.99)
+    >>> W = fit_combiner(hits, p, y, np.ones(200), 1.0)
+    >>> W.shape, bool((W[:, 0] > 0).all() and (W[:, 1] > 0).all())
+    ((2, 4), True)
+    """
+    active = np.ones(hits.shape[1], dtype=bool) if active is None else np.asarray(active, dtype=bool)
+    if not active.any():
+        return _unpack(np.zeros(0), active)
+    X = _pooled_design(hits, p, active)  # noqa: N806
+    k = int(active.sum())
+    w = _fit_pooled(X, y[:, active].reshape(-1).astype(float), np.repeat(weight, k).astype(float), C)
+    return _unpack(w, active)
+
+
+def _combine(W: np.ndarray, hits: np.ndarray, p: np.ndarray) -> np.ndarray:
+    out = np.zeros(hits.shape, dtype=float)
+    for j in range(hits.shape[1]):
+        out[:, j] = sigmoid(_combiner_features(hits[:, j], p[:, j]) @ W[j, :3] + W[j, 3])
+    return out
+
+
+def _set_score(y: np.ndarray, decided: np.ndarray) -> float:
+    """Macro-F1 plus exact-set accuracy: what the combiner is chosen for."""
+    tp = (y & decided).sum(0)
+    wrong = (y != decided).sum(0)
+    f1 = np.where(tp + wrong > 0, 2 * tp / np.maximum(2 * tp + wrong, 1), 1.0)
+    return float(f1.mean() + (y == decided).all(axis=1).mean())
+
+
+def select_combiner(
+    hits: np.ndarray,
+    p: np.ndarray,
+    y: np.ndarray,
+    rules_tuned: np.ndarray,
+    active: np.ndarray,
+    *,
+    random_state: int = 0,
+) -> tuple[dict[str, float], dict[tuple[float, float], float]]:
+    """Choose ``tuned_weight`` and ``combiner_C`` from :data:`COMBINER_GRID` by
+    5-fold cross-validation over the answers the rules were not tuned on: each
+    fold's combiner is fitted on all rule-tuned answers and the other folds,
+    and scored (macro-F1 + exact-set accuracy) on its fold.
+
+    Returns the chosen values and every candidate's score; with fewer than
+    :data:`MIN_SELECTION_ANSWERS` answers to score on, :data:`COMBINER_DEFAULT`.
+    """
+    honest = np.flatnonzero(~rules_tuned)
+    tuned = np.flatnonzero(rules_tuned)
+    if len(honest) < MIN_SELECTION_ANSWERS:
+        return dict(COMBINER_DEFAULT), {}
+    folds = list(KFold(5, shuffle=True, random_state=random_state).split(honest))
+    scores: dict[tuple[float, float], float] = {}
+    k = int(active.sum())
+    X = _pooled_design(hits, p, active)  # noqa: N806 - built once, its rows picked per fold
+    target = y[:, active].reshape(-1).astype(float)
+    y = y.astype(bool)
+    for tw in COMBINER_GRID["tuned_weight"]:
+        for C in COMBINER_GRID["combiner_C"]:  # noqa: N806
+            decided = np.zeros((len(honest), y.shape[1]), dtype=bool)
+            for tr, te in folds:
+                answers = np.r_[tuned, honest[tr]]
+                rows = (answers[:, None] * k + np.arange(k)).ravel()
+                w_row = np.repeat(np.where(rules_tuned[answers], tw, 1.0), k)
+                W = _unpack(_fit_pooled(X[rows], target[rows], w_row, C), active)  # noqa: N806
+                decided[te] = _combine(W, hits[honest[te]], p[honest[te]]) >= 0.5
+            scores[(tw, C)] = _set_score(y[honest], decided)
+    best = max(scores, key=lambda key: (round(scores[key], 9), -key[0], -key[1]))
+    return {"tuned_weight": best[0], "combiner_C": best[1]}, scores
 
 
 class HybridCoder(BaseEstimator):
@@ -101,16 +226,23 @@ class HybridCoder(BaseEstimator):
     codebook : Codebook
     learned : LearnedCoder, optional
         The model (default: ``LearnedCoder(codebook, random_state=random_state)``).
-    tuned_weight : float, default=1/3
+    tuned_weight : float or "auto", default="auto"
         Weight in the combiner of answers the rules were tuned on.
-    combiner_C : float, default=1.0
-        Regularization of the per-code combiner.
+    combiner_C : float or "auto", default="auto"
+        Inverse regularization of the combiner (smaller: per-code shifts
+        stay nearer the shared weights). With ``"auto"`` both are chosen by
+        cross-validation (:func:`select_combiner`).
     random_state : int, default=0
 
     Attributes
     ----------
     combiner_ : ndarray, codes × 4
-        Weights of hit, logit(p), hit × logit(p) and the intercept.
+        Each code's weights of hit, logit(p), hit × logit(p) and the intercept.
+    combiner_params_ : dict
+        The ``tuned_weight`` and ``combiner_C`` used.
+    combiner_scores_ : dict
+        Cross-validated score (macro-F1 + exact-set accuracy) of every candidate
+        pair when they were chosen automatically.
     thresholds_ : ndarray
         Per-code thresholds on the combined probability.
 
@@ -131,8 +263,8 @@ class HybridCoder(BaseEstimator):
         codebook: Codebook,
         learned: LearnedCoder | None = None,
         *,
-        tuned_weight: float = 1 / 3,
-        combiner_C: float = 1.0,  # noqa: N803 - scikit-learn's name
+        tuned_weight: float | str = "auto",
+        combiner_C: float | str = "auto",  # noqa: N803 - scikit-learn's name
         random_state: int = 0,
     ) -> None:
         self.codebook = codebook
@@ -170,20 +302,25 @@ class HybridCoder(BaseEstimator):
         learned.fit(tokens, y, code_ids=self.codebook.ids)
         self.learned_ = learned
         _, hits = self.rule_hits(tokens)
-        weight = np.ones(len(y))
-        if rules_tuned is not None:
-            weight[np.asarray(rules_tuned, dtype=bool)] = self.tuned_weight
+        tuned = np.zeros(len(y), dtype=bool) if rules_tuned is None else np.asarray(rules_tuned, dtype=bool)
+        p = learned.oof_proba_
+        chosen, self.combiner_scores_ = {}, {}
+        # Dozens of fits of a few dozen weights: BLAS threads only wait on each
+        # other there (18x slower on two busy cores than one thread).
+        with threadpool_limits(limits=1, user_api="blas"):
+            if "auto" in (self.tuned_weight, self.combiner_C):
+                chosen, self.combiner_scores_ = select_combiner(
+                    hits, p, y, tuned, learned.active_, random_state=self.random_state
+                )
+            params = {
+                name: float(chosen[name] if value == "auto" else value)
+                for name, value in (("tuned_weight", self.tuned_weight), ("combiner_C", self.combiner_C))
+            }
+            weight = np.where(tuned, params["tuned_weight"], 1.0)
+            self.combiner_ = fit_combiner(hits, p, y, weight, params["combiner_C"], learned.active_)
+        self.combiner_params_ = params
         k = len(self.codebook.ids)
-        self.combiner_ = np.zeros((k, 4))
-        self.oof_proba_ = np.zeros(y.shape, dtype=float)
-        for j in range(k):
-            if not learned.active_[j]:
-                # Nothing learned for this code: the rule decides alone.
-                self.combiner_[j] = RULE_PRIOR
-            else:
-                X = _combiner_features(hits[:, j], learned.oof_proba_[:, j])
-                self.combiner_[j] = fit_combiner(X, y[:, j].astype(float), weight, self.combiner_C)
-            self.oof_proba_[:, j] = self._combine(hits[:, j : j + 1], learned.oof_proba_[:, j : j + 1], [j])[:, 0]
+        self.oof_proba_ = _combine(self.combiner_, hits, p)
         self.thresholds_ = np.full(k, 0.5)
         self.codebook_hash_ = codebook_hash(self.codebook)
         return self
@@ -202,18 +339,10 @@ class HybridCoder(BaseEstimator):
         flags = np.isin(tokens.corpus.ids, list(tuned_ids)) if tuned_ids else None
         return self.fit(tokens, y, rules_tuned=flags)
 
-    def _combine(self, hits: np.ndarray, p: np.ndarray, codes: Sequence[int] | None = None) -> np.ndarray:
-        codes = list(range(hits.shape[1])) if codes is None else list(codes)
-        out = np.zeros(hits.shape, dtype=float)
-        for col, j in enumerate(codes):
-            w = self.combiner_[j]
-            out[:, col] = sigmoid(_combiner_features(hits[:, col], p[:, col]) @ w[:3] + w[3])
-        return out
-
     def predict_proba(self, tokens: Tokens) -> np.ndarray:
         """Combined probability of every code, answers × codes."""
         _, hits = self.rule_hits(tokens)
-        return self._combine(hits, self.learned_.predict_proba(tokens))
+        return _combine(self.combiner_, hits, self.learned_.predict_proba(tokens))
 
     def predict(self, tokens: Tokens) -> np.ndarray:
         return (self.predict_proba(tokens) >= self.thresholds_).astype(np.int64)
@@ -232,7 +361,7 @@ class HybridCoder(BaseEstimator):
         res, hits = self.rule_hits(tokens)
         X = learned._design(learned.features_, tokens)
         p_model = learned.predict_proba(tokens, X)
-        proba = self._combine(hits, p_model)
+        proba = _combine(self.combiner_, hits, p_model)
         decided = proba >= self.thresholds_
         ids = self.codebook.ids
         values = {c: decided[:, j] for j, c in enumerate(ids)}
@@ -309,6 +438,8 @@ def load_model(path: str | Path, *, codebook: Codebook | None = None) -> Learned
     hybrid = HybridCoder(codebook, learned, **meta["hybrid"])
     hybrid.learned_ = learned
     hybrid.combiner_ = arrays["combiner"]
+    hybrid.combiner_params_ = dict(meta.get("hybrid_used") or {})
+    hybrid.combiner_scores_ = {}
     hybrid.thresholds_ = arrays["hybrid_thresholds"]
     hybrid.codebook_hash_ = saved["hash"]
     return hybrid

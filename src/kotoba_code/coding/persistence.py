@@ -86,6 +86,7 @@ def save_model(model: LearnedCoder | HybridCoder, path: str | Path) -> None:
         meta["codebook"] = {"name": cb.name or cb.source, "hash": codebook_hash(cb)}
     if hybrid is not None:
         meta["hybrid"] = {"tuned_weight": hybrid.tuned_weight, "combiner_C": hybrid.combiner_C}
+        meta["hybrid_used"] = hybrid.combiner_params_
     arrays: dict[str, np.ndarray] = {
         "meta": np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8),
         "coef": learned.coef_,
