@@ -204,7 +204,8 @@ def test_too_few_positives_warns_and_falls_back(cb):
 def test_review_queue_round_trip(small, cb, tmp_path):
     from openpyxl import load_workbook
 
-    from kotoba_code.coding.review import review_queue, write_review
+    from kotoba_code.coding.review import review_queue
+    from kotoba_code.io.review import write_review
 
     tokens, _, hybrid, _ = small
     res = hybrid.code(tokens)
@@ -392,3 +393,37 @@ def test_combiner_choice_is_cross_validated_on_answers_the_rules_were_not_tuned_
     # Too few answers to choose on: the defaults, no scores.
     few = np.arange(n) < n - 50
     assert select_combiner(hits, p, y, few, np.ones(k, dtype=bool)) == (COMBINER_DEFAULT, {})
+
+
+def test_review_workbook_stores_text_as_text_and_reads_excel_friendly_marks(small, cb, tmp_path):
+    """An answer that looks like a formula stays text in review.xlsx, and a
+    reviewer's ○ / × typed into the workbook itself read back as accept / none."""
+    from openpyxl import load_workbook
+
+    from kotoba_code.coding.review import review_queue
+    from kotoba_code.io.review import write_review
+
+    _, _, hybrid, _ = small
+    texts = ['=HYPERLINK("http://example.invalid","人手不足")', "#N/A", "ケース会議を月1回開いている", "特になし"]
+    res = hybrid.code(_tokens(cb, texts))
+    out = tmp_path / "review.xlsx"
+    write_review(res, review_queue(res), out)
+    wb = load_workbook(out)
+    ws = wb["review"]
+    header = [c.value for c in ws[1]]
+    cells = [row[header.index("text")] for row in ws.iter_rows(min_row=2)]
+    assert {c.value for c in cells} == set(texts)
+    assert all(c.data_type == "s" for c in cells)
+    assert "記入方法" in wb.sheetnames
+    review_col = header.index("reviewed_codes") + 1
+    marks = {"○": "accept", "×": "none", "OK": "accept"}
+    for r, mark in zip(range(2, 5), marks, strict=False):
+        ws.cell(row=r, column=review_col, value=mark)
+    wb.save(out)
+    with pytest.warns(KotobaWarning, match="W602"):
+        s = read_labels(out, codebook=cb)
+    got = dict(zip(s.labels["id"], s.labels["codes"], strict=True))
+    rows = list(ws.iter_rows(min_row=2, max_row=4, values_only=True))
+    for row, kind in zip(rows, marks.values(), strict=True):
+        proposed = set(filter(None, (row[header.index("proposed_codes")] or "").split(";")))
+        assert got[row[0]] == (proposed if kind == "accept" else set())

@@ -113,14 +113,15 @@ def review_cmd(corpus: Any, codebook: Any, tokens: Any, unit: str, quiet: bool, 
 
     Columns: id, rank, risk, proposed_codes, uncertain_codes, reason, text and
     an empty reviewed_codes column. Fill it in (codes separated by ';', '='
-    to accept the proposal, '-' for no code) and give the file to 'test' or
-    'train': they read the reviewed rows back as labels.
+    (or ○) to accept the proposal, '-' (or ×) for no code) and give the file
+    to 'test' or 'train': they read the reviewed rows back as labels.
     """
     from kotoba_code.coding import load_model
-    from kotoba_code.coding.review import review_queue, write_review
+    from kotoba_code.coding.review import review_queue
     from kotoba_code.errors import CorpusReadError, Errors
+    from kotoba_code.io.review import REVIEW_SUFFIXES, write_review
 
-    if output.suffix.lower() not in (".csv", ".xlsx"):
+    if output.suffix.lower() not in REVIEW_SUFFIXES:
         raise CorpusReadError(Errors.E611.format(path=output, suffix=output.suffix))
     result = load_model(model, codebook=codebook).code(tokens, unit=unit)
     queue = review_queue(result)

@@ -9,14 +9,17 @@ rules and the model said.
 The queue has an empty column, ``reviewed_codes``, for the reviewer's codes.
 ``kotoba-code test`` and ``train`` (and :func:`~kotoba_code.evaluate.read_labels`)
 read a filled-in queue back as a labelled sample: a code list (``a;b``) is
-taken as written, ``=`` accepts the proposed codes, ``-`` means no code, and
-rows left empty are not labelled yet and are left out (warning W602).
+taken as written, ``=`` (or ``○``, ``〇``, ``ok``: Excel takes a typed ``=``
+for the start of a formula) accepts the proposed codes, ``-`` (or ``×``,
+``なし``) means no code, and rows left empty are not labelled yet and are left
+out (warning W602). :func:`kotoba_code.io.review.write_review` writes the
+queue for people.
 """
 
 from __future__ import annotations
 
+import unicodedata
 import warnings
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -31,6 +34,9 @@ REVIEW_COLUMN = "reviewed_codes"
 PROPOSED_COLUMN = "proposed_codes"
 ACCEPT = "="
 NONE = "-"
+# What a reviewer may type instead, compared after NFKC and lower-casing.
+ACCEPT_MARKS = frozenset({ACCEPT, "○", "〇", "ok"})
+NONE_MARKS = frozenset({NONE, "×", "なし", "none"})
 UNCERTAIN = (0.1, 0.9)
 
 
@@ -97,83 +103,15 @@ def review_queue(result: CodingResult, *, uncertain: tuple[float, float] = UNCER
     return df
 
 
-def write_review(result: CodingResult, queue: pd.DataFrame, path: str | Path) -> None:
-    """Write the queue as ``.csv`` or ``.xlsx``; the workbook marks the rule
-    hits in each text in bold red and shades the ``reviewed_codes`` column."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        queue.to_csv(path, index=False, encoding="utf-8-sig")
-        return
-    if suffix != ".xlsx":
-        raise CorpusReadError(Errors.E611.format(path=path, suffix=suffix))
-    from openpyxl import Workbook
-    from openpyxl.cell.rich_text import CellRichText, TextBlock
-    from openpyxl.cell.text import InlineFont
-    from openpyxl.styles import Alignment, Font, PatternFill
-
-    ev = result.evidence
-    spans: dict[str, list[tuple[int, int]]] = {}
-    if len(ev):
-        hits = ev[(ev["start"] >= 0) & (ev["end"] > ev["start"])]
-        for i, s, e in zip(hits["id"].tolist(), hits["start"].tolist(), hits["end"].tolist(), strict=True):
-            spans.setdefault(str(i), []).append((int(s), int(e)))
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "review"
-    cols = list(queue.columns)
-    ws.append(cols)
-    for c in ws[1]:
-        c.font = Font(bold=True)
-    mark = InlineFont(b=True, color="C00000")
-    text_col = cols.index("text") + 1
-    review_col = cols.index(REVIEW_COLUMN) + 1
-    fill = PatternFill("solid", fgColor="FFF2CC")
-    for r, rec in enumerate(queue.itertuples(index=False), start=2):
-        values = list(rec)
-        for c, v in enumerate(values, start=1):
-            ws.cell(row=r, column=c, value=v.item() if isinstance(v, np.generic) else v)
-        text = str(values[text_col - 1])
-        marked = _merge(spans.get(str(values[0]), []))
-        if marked:
-            blocks: list[str | TextBlock] = []
-            pos = 0
-            for s, e in marked:
-                if s > pos:
-                    blocks.append(text[pos:s])
-                blocks.append(TextBlock(mark, text[s:e]))
-                pos = e
-            if pos < len(text):
-                blocks.append(text[pos:])
-            ws.cell(row=r, column=text_col).value = CellRichText(blocks)
-        ws.cell(row=r, column=text_col).alignment = Alignment(wrap_text=True, vertical="top")
-        ws.cell(row=r, column=review_col).fill = fill
-    widths = {"id": 10, "rank": 6, "risk": 8, PROPOSED_COLUMN: 30, "uncertain_codes": 30, "reason": 50, "text": 70}
-    for c, name in enumerate(cols, start=1):
-        ws.column_dimensions[ws.cell(row=1, column=c).column_letter].width = widths.get(name, 24)
-    ws.freeze_panes = "A2"
-    wb.save(path)
-
-
-def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for s, e in sorted(spans):
-        if out and s <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], e))
-        else:
-            out.append((s, e))
-    return out
-
-
 def labels_from_review(df: pd.DataFrame, where: str, codes_col: str = "codes") -> pd.DataFrame:
     """A filled-in review queue as a labelled table with a ``codes`` column.
 
     Examples
     --------
-    >>> q = pd.DataFrame({"id": ["1", "2", "3"], "text": ["a", "b", "c"], "proposed_codes": ["x", "x;y", ""],
-    ...                   "reviewed_codes": ["=", "y", "-"]})
+    >>> q = pd.DataFrame({"id": ["1", "2", "3", "4"], "text": ["a", "b", "c", "d"],
+    ...                   "proposed_codes": ["x", "x;y", "", "y"], "reviewed_codes": ["=", "y", "-", "○"]})
     >>> labels_from_review(q, "<q>")[["id", "codes"]].values.tolist()
-    [['1', 'x'], ['2', 'y'], ['3', '']]
+    [['1', 'x'], ['2', 'y'], ['3', ''], ['4', 'y']]
     """
     reviewed = df[REVIEW_COLUMN].map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
     reviewed = reviewed.str.strip()
@@ -183,7 +121,8 @@ def labels_from_review(df: pd.DataFrame, where: str, codes_col: str = "codes") -
         shown = ", ".join(map(str, rows[:10])) + (" …" if len(rows) > 10 else "")
         warnings.warn(Warnings.W602.format(path=where, n=len(rows), rows=shown), KotobaWarning, stacklevel=3)
     proposed = df[PROPOSED_COLUMN].fillna("").astype(str) if PROPOSED_COLUMN in df.columns else ""
-    codes = np.where(reviewed == ACCEPT, proposed, np.where(reviewed == NONE, "", reviewed))
+    mark = reviewed.map(lambda v: unicodedata.normalize("NFKC", v).lower())
+    codes = np.where(mark.isin(ACCEPT_MARKS), proposed, np.where(mark.isin(NONE_MARKS), "", reviewed))
     out = df.assign(**{codes_col: codes})[~empty.to_numpy()]
     keep = [
         c for c in out.columns if c not in ("rank", "risk", PROPOSED_COLUMN, "uncertain_codes", "reason", REVIEW_COLUMN)

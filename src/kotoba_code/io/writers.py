@@ -70,6 +70,32 @@ _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _XLSX_SCALARS = (bool, int, float, dt.datetime, dt.date, dt.time, dt.timedelta)
 
 
+def check_xlsx_text(value: str, path: Path, row: int, column: object) -> str:
+    """``value`` if a cell can hold it, else E902 (a character XML cannot
+    carry) or E903 (too long), naming the file, row and column."""
+    if len(value) > XLSX_MAX_CHARS:
+        raise OutputError(Errors.E903.format(path=path, row=row, column=str(column), n=len(value)))
+    bad = _XLSX_ILLEGAL.search(value)
+    if bad:
+        char = f"U+{ord(bad.group()):04X}"
+        raise OutputError(Errors.E902.format(path=path, row=row, column=str(column), char=char))
+    return value
+
+
+def xlsx_text_needs_type(value: str) -> bool:
+    """Whether openpyxl would store ``value`` as a formula or an error value
+    unless its cell's type is fixed to text.
+
+    Examples
+    --------
+    >>> xlsx_text_needs_type("=HYPERLINK(1)"), xlsx_text_needs_type("#N/A"), xlsx_text_needs_type("連携")
+    (True, True, False)
+    """
+    from openpyxl.cell.cell import ERROR_CODES
+
+    return value[:1] == "=" or value in ERROR_CODES
+
+
 def _write_xlsx(df: pd.DataFrame, path: Path) -> None:
     """One sheet ``Sheet1`` with a header row; text is typed as text, numbers stay numbers.
 
@@ -80,22 +106,14 @@ def _write_xlsx(df: pd.DataFrame, path: Path) -> None:
     """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ERROR_CODES
 
     if len(df) + 1 > XLSX_MAX_ROWS:
         raise OutputError(Errors.E904.format(path=path, n=len(df) + 1, limit=XLSX_MAX_ROWS))
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("Sheet1")
-    errors = frozenset(ERROR_CODES)
 
     def text(value: str, row: int, column: object) -> object:
-        if len(value) > XLSX_MAX_CHARS:
-            raise OutputError(Errors.E903.format(path=path, row=row, column=str(column), n=len(value)))
-        bad = _XLSX_ILLEGAL.search(value)
-        if bad:
-            char = f"U+{ord(bad.group()):04X}"
-            raise OutputError(Errors.E902.format(path=path, row=row, column=str(column), char=char))
-        if value[:1] != "=" and value not in errors:
+        if not xlsx_text_needs_type(check_xlsx_text(value, path, row, column)):
             return value
         cell = WriteOnlyCell(ws, value=value)
         cell.data_type = "s"
