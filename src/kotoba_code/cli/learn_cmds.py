@@ -90,6 +90,16 @@ def train_cmd(
         f1_h = np.mean([prf(y[:, j], pred[:, j])[2] for j in range(y.shape[1])])
         line += f", rules + model {f1_h:.3f} (rule hits on rule-tuned answers are optimistic)"
     info(quiet, line)
+    if cb is not None:
+        used = model.combiner_params_
+        unseen = len(y) - (int(flags.sum()) if flags is not None else 0)
+        how = (
+            f"chosen by cross-validation on the {unseen:,} answers the rules were not tuned on"
+            if model.combiner_scores_
+            else f"defaults: fewer than 100 answers the rules were not tuned on ({unseen:,})"
+        )
+        weigh = f"rule-tuned answers weigh {used['tuned_weight']:.2g}, C = {used['combiner_C']:.2g}"
+        info(quiet, f"combiner: {weigh} ({how})")
     info(quiet, f"trained in {elapsed:.1f} s → {output}")
 
 
