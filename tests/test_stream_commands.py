@@ -87,7 +87,8 @@ def test_code_in_sentence_units_and_formats_that_are_not_appended(data, tmp_path
     assert chunked == whole
     # An .xlsx cannot be appended to: the whole file is read, same rows.
     xlsx = tmp_path / "coded.xlsx"
-    _run(data, "code", "--codebook", "welfare_employment", "-o", str(xlsx), chunk=CHUNK)
+    said = _run(data, "code", "--codebook", "welfare_employment", "-o", str(xlsx), chunk=CHUNK)
+    assert "whole instead (an output that is not appended to)" in said
     table = pd.read_excel(xlsx, dtype=str, keep_default_na=False)
     assert table["id"].tolist() == pd.read_csv(tmp_path / "whole_s.csv", dtype=str)["id"].tolist()
 
@@ -101,6 +102,7 @@ def test_code_failing_in_a_later_chunk_leaves_no_file(data, tmp_path):
     args = ["code", str(bad), "--text-col", "answer", "--id-col", "id", "--codebook", "welfare_employment"]
     r = CliRunner().invoke(cli, [*args, "--no-cache", "--chunk-size", CHUNK, "-o", str(out)])
     assert r.exit_code == 1 and "E105" in r.output and "rows 12 (line 13) and 652" in r.output, r.output
+    assert "whole instead (an id of an earlier chunk)" in r.output
     assert not out.exists() and not list(tmp_path.glob(".*.part"))
 
 

@@ -270,8 +270,9 @@ def corpus_options(
                     info(quiet, f"Reading {input_path} in chunks of {size:,} answers (bounded memory).")
                     try:
                         return f(corpus=None, tokens=None, quiet=quiet, chunks=chunks, **kwargs)
-                    except NotStreamable:
-                        pass  # read whole below: also reports a malformed file exactly
+                    except NotStreamable as why:
+                        # Read whole below: also reports a malformed file exactly.
+                        info(quiet, f"Reading {input_path} whole instead ({why}).")
                 kwargs["chunks"] = None
             corpus = read_input(input_path, text_col=text_col, id_col=id_col, sheet=sheet, encoding=encoding)
             corpus = add_variables(corpus, vars_specs)
