@@ -120,6 +120,9 @@ def _code_in_chunks(
                 evidence.append(result.evidence)
             if scores is not None:
                 scores.append(result.scores.round(4).reset_index())
+            # Let go of this chunk before the next one is tokenized (the
+            # loop variable would keep it alive until then).
+            del result
     info(quiet, f"{table.rows:,} documents coded with {n_codes} codes → {output}")
 
 
