@@ -82,7 +82,9 @@ class TableAppender:
     >>> with TableAppender(out) as table:
     ...     table.append(pd.DataFrame({"id": ["1"], "k": [1]}))
     ...     table.append(pd.DataFrame({"id": ["2"], "k": [0]}))
-    >>> open(out, "rb").read() == open(write_table(pd.DataFrame({"id": ["1", "2"], "k": [1, 0]}), out), "rb").read()
+    >>> from pathlib import Path
+    >>> pieces = Path(out).read_bytes()
+    >>> pieces == write_table(pd.DataFrame({"id": ["1", "2"], "k": [1, 0]}), out).read_bytes()
     True
     """
 
