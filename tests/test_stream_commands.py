@@ -172,3 +172,20 @@ def test_code_with_a_learned_model_and_scores_in_chunks(data, tmp_path):
     assert out[CHUNK] == out["0"]
     scores = pd.read_json(tmp_path / f"scores_{CHUNK}.jsonl", lines=True)
     assert len(scores) == N and scores.drop(columns="id").to_numpy().max() > 0.5
+
+
+def test_cooccurrence_words_do_not_depend_on_the_vocabulary_order(data):
+    """Two token stores of the same answers with their vocabulary rows in
+    different orders (one process, and two joined) keep the same words in the
+    same order, ties included."""
+    from kotoba_code import read_corpus, tokenize, word_cooccurrence, word_keyness
+    from kotoba_code.parallel import tokenize_parallel
+
+    corpus = read_corpus(data["csv"], text_col="answer", id_col="id")
+    one = tokenize(corpus, cache=False)
+    two = tokenize_parallel(corpus, jobs=2, cache=False)
+    assert one.vocab["lemma"].tolist() != two.vocab["lemma"].tolist()
+    a, b = word_cooccurrence(one, min_df=1), word_cooccurrence(two, min_df=1)
+    pd.testing.assert_frame_equal(a.terms, b.terms)
+    assert a.terms["df"].duplicated().any()  # there are ties to order
+    pd.testing.assert_frame_equal(word_keyness(one, "group"), word_keyness(two, "group"))
