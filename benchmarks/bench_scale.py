@@ -18,6 +18,16 @@ CPU time: wall time follows the other jobs' load). Goals: freq at 400,000 answer
 Run: ``python benchmarks/bench_scale.py [--sizes 100000 400000 2000000] [--whole 400000]``
 (the 2M run takes tens of minutes on two cores; results in
 ``benchmarks/results/scale.json``).
+
+``--commands words code keyness network`` measures those commands instead of
+``freq`` (peak RSS, bytes per token, time; ``--whole`` sizes also with
+``--chunk-size 0`` and a byte comparison of the outputs), results in
+``benchmarks/results/scale_commands.json``:
+
+* ``words --by group -o words.csv``
+* ``code --codebook welfare_employment -o coded.csv`` (rows appended chunk by chunk)
+* ``keyness --by group -o keyness.csv``
+* ``network -o network.graphml`` (two passes over the input: words, then pairs)
 """
 
 from __future__ import annotations
@@ -85,12 +95,34 @@ def freq_cmd(path: Path, out: Path, *extra: str) -> list[str]:
     return [sys.executable, "-c", "from kotoba_code.cli import main; main()", *args]
 
 
+# The commands of --commands: arguments after INPUT, and the output suffix.
+COMMANDS = {
+    "freq": (["--codebook", "welfare_employment", "--by", "group"], ".csv"),
+    "words": (["--by", "group"], ".csv"),
+    "code": (["--codebook", "welfare_employment"], ".csv"),
+    "keyness": (["--by", "group"], ".csv"),
+    "network": ([], ".graphml"),
+}
+
+
+def command(name: str, path: Path, out: Path, *extra: str) -> list[str]:
+    args = [name, str(path), "--text-col", "answer", "--id-col", "id", *COMMANDS[name][0]]
+    args += ["--no-cache", "-q", "-o", str(out), *extra]
+    return [sys.executable, "-c", "from kotoba_code.cli import main; main()", *args]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[100_000, 400_000, 2_000_000])
     ap.add_argument("--whole", type=int, nargs="*", default=[], help="sizes also run with --chunk-size 0")
-    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "scale.json")
+    ap.add_argument("--commands", nargs="+", choices=list(COMMANDS), help="measure these commands instead of freq")
+    ap.add_argument("--out", type=Path, help="results file (default: benchmarks/results/scale[_commands].json)")
     args = ap.parse_args()
+    if args.out is None:
+        args.out = ROOT / "benchmarks" / "results" / ("scale_commands.json" if args.commands else "scale.json")
+    if args.commands:
+        commands_main(args)
+        return
     results = json.loads(args.out.read_text()) if args.out.exists() else {}
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sizes:
@@ -114,6 +146,38 @@ def main() -> None:
             print(json.dumps(row, ensure_ascii=False), flush=True)
             results[str(n)] = row
             args.out.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
+            path.unlink()
+
+
+def commands_main(args: argparse.Namespace) -> None:
+    """Peak RSS and time of each of ``args.commands`` per size (``--commands``)."""
+    results = json.loads(args.out.read_text()) if args.out.exists() else {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in args.sizes:
+            path = Path(tmp) / f"answers_{n}.csv"
+            chars = make_answers(path, n)
+            raw = run([sys.executable, "-c", RAW, str(path)])
+            tokens = int(raw.pop("stdout"))
+            row: dict[str, object] = {"answers": n, "characters": chars, "tokens": tokens, "raw_sudachi": raw}
+            for name in args.commands:
+                suffix = COMMANDS[name][1]
+                modes = {"chunks": ()} | ({"whole": ("--chunk-size", "0")} if n in args.whole else {})
+                entry: dict[str, object] = {}
+                for mode, extra in modes.items():
+                    out = Path(tmp) / f"{name}_{mode}_{n}{suffix}"
+                    r = run(command(name, path, out, *extra))
+                    r.pop("stdout")
+                    r["bytes_per_token"] = round(r["peak_rss_mib"] * 2**20 / tokens, 1)
+                    r["cpu_ratio_to_raw"] = round(r["cpu_s"] / raw["cpu_s"], 2)
+                    entry[mode] = r
+                if "whole" in entry:
+                    a = (Path(tmp) / f"{name}_chunks_{n}{suffix}").read_bytes()
+                    b = (Path(tmp) / f"{name}_whole_{n}{suffix}").read_bytes()
+                    entry["outputs_identical"] = a == b
+                row[name] = entry
+                print(json.dumps({"answers": n, name: entry}, ensure_ascii=False), flush=True)
+                results[str(n)] = {**results.get(str(n), {}), **row}
+                args.out.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
             path.unlink()
 
 

@@ -71,6 +71,11 @@ _LAZY = {
     "word_mds": "kotoba_code.analysis.mds",
     "word_network": "kotoba_code.analysis.network",
     "write_network": "kotoba_code.io.networks",
+    "code_network_by_chunk": "kotoba_code.analysis.stream",
+    "iter_corpus_chunks": "kotoba_code.io.stream",
+    "word_frequency_by_chunk": "kotoba_code.analysis.stream",
+    "word_keyness_by_chunk": "kotoba_code.analysis.stream",
+    "word_network_by_chunk": "kotoba_code.analysis.stream",
 }
 
 __all__ = [
@@ -100,10 +105,12 @@ __all__ = [
     "code_keyness",
     "code_mds",
     "code_network",
+    "code_network_by_chunk",
     "cooccurrence_network",
     "correspondence",
     "counting_tokens",
     "evaluate",
+    "iter_corpus_chunks",
     "kwic",
     "load_model",
     "mds",
@@ -126,10 +133,13 @@ __all__ = [
     "word_cooccurrence",
     "word_correspondence",
     "word_frequency",
+    "word_frequency_by_chunk",
     "word_group_table",
     "word_keyness",
+    "word_keyness_by_chunk",
     "word_mds",
     "word_network",
+    "word_network_by_chunk",
     "write_network",
     "write_table",
 ]

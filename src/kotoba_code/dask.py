@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from kotoba_code.analysis.frequency import word_frequency
+from kotoba_code.analysis.frequency import sum_word_counts, word_counts, word_frequency_from_counts
 from kotoba_code.codebook.rules import Measure, walk
 from kotoba_code.coding.counts import N_UNITS, frequencies_from_counts, sum_counts
 from kotoba_code.coding.rule_coder import RuleCoder
@@ -165,8 +165,9 @@ def word_frequency_dask(
     """Word frequency of a dask DataFrame of answers, summed over partitions.
 
     Equal to :func:`kotoba_code.word_frequency` on the whole corpus (same
-    columns, counts, ranks and order; two entries with the same word, count
-    and documents but different parts of speech may swap places).
+    columns, counts, ranks and order): each partition's
+    :func:`~kotoba_code.analysis.frequency.word_counts` are added up, then
+    ``min_count`` and ``top`` applied, as for a file read in chunks.
 
     Examples
     --------
@@ -187,20 +188,7 @@ def word_frequency_dask(
     tok = SudachiTokenizer(split_mode=split_mode, user_words=list(user_words))
     with _progress(progress):
         parts = ddf.map_partitions(_words_partition, text_col, tok, opts, meta=meta, enforce_metadata=False).compute()
-    summed = parts.groupby([*group_cols, "word", "pos"], sort=True)[["count", "docs"]].sum().reset_index()
-    frames = []
-    for g, df in summed.groupby(by, sort=True) if by else [(None, summed)]:
-        # The order of word_frequency: count, then documents, then the word.
-        df = df[df["count"] >= max(min_count, 1)][["word", "pos", "count", "docs"]]
-        df = df.iloc[np.lexsort((df["word"].to_numpy(), -df["docs"].to_numpy(), -df["count"].to_numpy()))]
-        df["rank"] = df["count"].rank(method="min", ascending=False).astype(int)
-        if top is not None:
-            df = df.head(top)
-        if by:
-            df.insert(0, by, g)
-        frames.append(df)
-    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    return out.reset_index(drop=True)
+    return word_frequency_from_counts(sum_word_counts([parts], by), by=by, min_count=min_count, top=top)
 
 
 def _check_columns(columns: list[str], text_col: str, id_col: str | None, by: str | None) -> None:
@@ -293,20 +281,9 @@ def _partial_counts(part: pd.DataFrame, codes: list[str], unit: str, by: str | N
 def _words_partition(part: pd.DataFrame, text_col: str, tokenizer: SudachiTokenizer, opts: dict) -> pd.DataFrame:
     by = opts["by"]
     corpus = Corpus.from_dataframe(part, text_col=text_col)
-    table = word_frequency(
-        tokenizer.tokenize(corpus),
-        by=by,
-        pos=opts["pos"],
-        stop_words=opts["stop_words"],
-        key=opts["key"],
-        min_count=1,
+    return word_counts(
+        tokenizer.tokenize(corpus), by=by, pos=opts["pos"], stop_words=opts["stop_words"], key=opts["key"]
     )
-    cols = [by] if by else []
-    if table.empty:
-        return pd.DataFrame({c: pd.Series([], dtype=object) for c in [*cols, "word", "pos"]}).assign(
-            count=pd.Series([], dtype="int64"), docs=pd.Series([], dtype="int64")
-        )
-    return table[[*cols, "word", "pos", "count", "docs"]].astype({"count": "int64", "docs": "int64"})
 
 
 def _read_words(words: Iterable[str] | str | Path) -> set[str]:

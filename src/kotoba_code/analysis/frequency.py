@@ -147,12 +147,47 @@ def word_frequency(
         and ``rank`` (1 = most frequent, ties share a rank), sorted by count;
         with ``by``, a first column named after it holds the group.
 
+    Notes
+    -----
+    The table is made from :func:`word_counts`, which add up across parts of
+    a corpus (:func:`sum_word_counts`): a corpus read in chunks or coded on
+    Dask partitions gives this same table with :func:`word_frequency_from_counts`.
+
     Examples
     --------
     >>> from kotoba_code import Corpus, tokenize
     >>> c = Corpus.from_texts(["ノウハウが不足している", "ノウハウ不足とマンパワー不足"])
     >>> word_frequency(tokenize(c, cache=False))[["word", "count", "docs"]].values.tolist()
     [['不足', 3, 2], ['ノウハウ', 2, 2], ['マンパワー', 1, 1]]
+    """
+    counts = word_counts(tokens, by=by, pos=pos, stop_words=stop_words, key=key, unit=unit, synonyms=synonyms)
+    groups = None if by is None else sorted(set(tokens.corpus.metadata[by].astype(str).tolist()))
+    return word_frequency_from_counts(counts, by=by, min_count=min_count, top=top, groups=groups)
+
+
+def word_counts(
+    tokens: Tokens,
+    *,
+    by: str | None = None,
+    pos: Sequence[str] | None = None,
+    stop_words: Iterable[str] | str | Path | None = None,
+    key: str = "lemma",
+    unit: str = "document",
+    synonyms: Any = None,
+) -> pd.DataFrame:
+    """The counts a word frequency table is made of, which add up across parts of a corpus.
+
+    One row per word (and group of ``by``) that occurs: the group (a column
+    named ``by``, with ``by``), ``word``, ``pos``, ``count`` (occurrences) and
+    ``docs`` (units containing it). Arguments as in :func:`word_frequency`.
+
+    Examples
+    --------
+    >>> from kotoba_code import Corpus, tokenize
+    >>> a = word_counts(tokenize(Corpus.from_texts(["ノウハウが不足"]), cache=False))
+    >>> b = word_counts(tokenize(Corpus.from_texts(["ノウハウと人手が不足"]), cache=False))
+    >>> sum_word_counts([a, b])[["word", "count", "docs"]].values.tolist()
+    [['ノウハウ', 2, 2], ['不足', 2, 2], ['人手', 1, 1]]
     """
     if key not in ("lemma", "norm"):
         raise AnalysisError(Errors.E533.format(key=key, known="lemma, norm"))
@@ -178,7 +213,7 @@ def word_frequency(
         unit_doc = units["doc"].to_numpy()
     if by is None:
         groups = None
-        counts = np.asarray(X.sum(axis=0))
+        counts = np.asarray(X.sum(axis=0), dtype=np.int64)
         docs = np.bincount(X.indices, minlength=len(labels))[None, :]
     else:
         if by not in tokens.corpus.metadata.columns:
@@ -193,16 +228,70 @@ def word_frequency(
         )
         counts = (G @ X).toarray()
         docs = (G @ X.sign()).toarray()
+    g_idx, w_idx = np.nonzero(counts > 0)
+    cols: dict[str, Any] = {}
+    if by is not None:
+        cols[by] = np.asarray(groups, dtype=object)[g_idx]
+    cols["word"] = np.asarray([labels[i][0] for i in w_idx], dtype=object)
+    cols["pos"] = np.asarray([labels[i][1] for i in w_idx], dtype=object)
+    cols["count"] = counts[g_idx, w_idx].astype(np.int64)
+    cols["docs"] = docs[g_idx, w_idx].astype(np.int64)
+    return pd.DataFrame(cols)
 
+
+def sum_word_counts(parts: Iterable[pd.DataFrame], by: str | None = None) -> pd.DataFrame:
+    """The sum of tables of :func:`word_counts` (one row per word and group).
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"word": ["連携"], "pos": ["名詞"], "count": [2], "docs": [1]})
+    >>> sum_word_counts([a, a]).values.tolist()
+    [['連携', '名詞', 4, 2]]
+    """
+    keys = [*([by] if by else []), "word", "pos"]
+    frames = [p for p in parts if len(p)]
+    if not frames:
+        empty = {c: pd.Series([], dtype=object) for c in keys}
+        return pd.DataFrame(empty).assign(count=pd.Series([], dtype="int64"), docs=pd.Series([], dtype="int64"))
+    summed = pd.concat(frames, ignore_index=True).groupby(keys, sort=True)[["count", "docs"]].sum()
+    return summed.reset_index().astype({"count": "int64", "docs": "int64"})
+
+
+def word_frequency_from_counts(
+    counts: pd.DataFrame,
+    *,
+    by: str | None = None,
+    min_count: int = 1,
+    top: int | None = None,
+    groups: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """The table of :func:`word_frequency` from (summed) :func:`word_counts`.
+
+    ``min_count`` and ``top`` apply to the sums, so a corpus counted in parts
+    gives the table of the whole. ``groups`` lists every group of ``by`` (a
+    group whose units hold no word has no rows; default: those in ``counts``).
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"word": ["人手", "連携"], "pos": ["名詞", "名詞"], "count": [1, 4], "docs": [1, 2]})
+    >>> word_frequency_from_counts(c, top=1).values.tolist()
+    [['連携', '名詞', 4, 2, 1]]
+    """
+    if by is None:
+        parts: list[tuple[Any, pd.DataFrame]] = [(None, counts)]
+    else:
+        names = sorted(set(counts[by].tolist())) if groups is None else list(groups)
+        grouped = dict(tuple(counts.groupby(by, sort=False))) if len(counts) else {}
+        parts = [(g, grouped.get(g, counts.iloc[:0])) for g in names]
     frames = []
-    for g in range(counts.shape[0]):
-        nz = np.flatnonzero(counts[g] >= max(min_count, 1))
+    for g, sub in parts:
+        sub = sub[sub["count"].to_numpy() >= max(min_count, 1)]
         df = pd.DataFrame(
             {
-                "word": [labels[i][0] for i in nz],
-                "pos": [labels[i][1] for i in nz],
-                "count": counts[g, nz],
-                "docs": docs[g, nz],
+                "word": sub["word"].tolist(),
+                "pos": sub["pos"].tolist(),
+                "count": sub["count"].to_numpy(dtype=np.int64),
+                "docs": sub["docs"].to_numpy(dtype=np.int64),
             }
         )
         # Deterministic order: count, then documents, then the word and its POS.
@@ -211,8 +300,8 @@ def word_frequency(
         df["rank"] = df["count"].rank(method="min", ascending=False).astype(int)
         if top is not None:
             df = df.head(top)
-        if groups is not None:
-            df.insert(0, by, groups[g])
+        if by is not None:
+            df.insert(0, by, g)
         frames.append(df)
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     return out.reset_index(drop=True)

@@ -17,8 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from kotoba_code.analysis.cooccurrence import word_cooccurrence
-from kotoba_code.analysis.frequency import counting_tokens, doc_term_matrix
+from kotoba_code.analysis.cooccurrence import TermCounts
 from kotoba_code.errors import AnalysisError, Errors
 
 if TYPE_CHECKING:
@@ -45,12 +44,37 @@ def keyness_table(presence: pd.DataFrame, groups: np.ndarray, *, measure: str = 
         raise AnalysisError(Errors.E531.format(measure=measure, known="ll, chi2"))
     m = presence.to_numpy().astype(bool)
     names = sorted(set(groups.tolist()) - {""})
+    counts = np.vstack([m[groups == g].sum(axis=0) for g in names]) if names else np.zeros((0, m.shape[1]))
+    sizes = np.array([int((groups == g).sum()) for g in names], dtype=np.int64)
+    return keyness_from_counts(counts, sizes, names, presence.columns, measure=measure)
+
+
+def keyness_from_counts(
+    counts: np.ndarray, sizes: np.ndarray, names: list[str], terms: Any, *, measure: str = "ll"
+) -> pd.DataFrame:
+    """:func:`keyness_table` from counts: ``counts`` is groups × terms (units
+    of the group containing the term), ``sizes`` the units per group, for the
+    groups ``names`` (sorted, without the empty group). Counts add up across
+    parts of a corpus, so a corpus read in chunks gives the table of the whole.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = keyness_from_counts(np.array([[3], [0]]), np.array([3, 3]), ["A", "B"], ["x"], measure="chi2")
+    >>> t[["group", "target", "reference"]].values.tolist()
+    [['A', 3, 0], ['B', 0, 3]]
+    """
+    if measure not in ("ll", "chi2"):
+        raise AnalysisError(Errors.E531.format(measure=measure, known="ll, chi2"))
+    counts = np.asarray(counts, dtype=np.int64)
+    total = counts.sum(axis=0)
+    n_all = int(np.sum(sizes))
     out = []
-    for g in names:
-        sel = groups == g
-        n1, n2 = int(sel.sum()), int((~sel & (groups != "")).sum())
-        a = m[sel].sum(axis=0).astype(float)
-        b = m[~sel & (groups != "")].sum(axis=0).astype(float)
+    for j, g in enumerate(names):
+        n1 = int(sizes[j])
+        n2 = n_all - n1
+        a = counts[j].astype(float)
+        b = (total - counts[j]).astype(float)
         # All terms at once: one SciPy call per term took most of the time of
         # keyness and synthesis on large vocabularies (issue #15).
         n = float(n1 + n2)
@@ -67,7 +91,7 @@ def keyness_table(presence: pd.DataFrame, groups: np.ndarray, *, measure: str = 
             pd.DataFrame(
                 {
                     "group": g,
-                    "term": presence.columns,
+                    "term": terms,
                     "target": a.astype(int),
                     "reference": b.astype(int),
                     "n_target": n1,
@@ -172,15 +196,18 @@ def word_keyness(
     >>> kt[kt["effect"] > 0][["group", "term"]].values.tolist()
     [['A', '連携'], ['B', '予算']]
     """
-    tokens = counting_tokens(tokens, synonyms)
-    co = word_cooccurrence(tokens, pos=pos, stop_words=stop_words, min_df=min_df)
-    vocab = tokens.vocab
-    key = pd.MultiIndex.from_arrays([vocab["lemma"].astype(str), vocab["pos"].astype(str).str.split("-").str[0]])
-    index = {(t, p): k for k, (t, p) in enumerate(zip(co.terms["term"], co.terms["pos"], strict=True))}
-    gid = np.asarray([index.get(x, -1) for x in key], dtype=np.int64)
-    X = doc_term_matrix(tokens, gid, n_terms=len(co.terms))
-    presence = pd.DataFrame((X > 0).toarray().astype(int), columns=co.terms["term"].tolist())
-    return keyness_table(presence, tokens.corpus.unit_variable(by, "document"), measure=measure)
+    counts = TermCounts.of(tokens, by=by, pos=pos, stop_words=stop_words, synonyms=synonyms)
+    return word_keyness_from_counts(counts, measure=measure, min_df=min_df)
+
+
+def word_keyness_from_counts(counts: TermCounts, *, measure: str = "ll", min_df: int = 3) -> pd.DataFrame:
+    """:func:`word_keyness` from (summed) :class:`~kotoba_code.analysis.cooccurrence.TermCounts`
+    of the documents by group: words in at least ``min_df`` documents (of all
+    groups), scored after the counts of every part are added up."""
+    terms = counts.terms(min_df=min_df)
+    names = sorted(set(counts.sizes.index.tolist()) - {""})
+    sizes = np.array([int(counts.sizes[g]) for g in names], dtype=np.int64)
+    return keyness_from_counts(counts.group_matrix(terms, names), sizes, names, terms["term"].tolist(), measure=measure)
 
 
 def code_keyness(result: CodingResult, by: str, *, measure: str = "ll") -> pd.DataFrame:

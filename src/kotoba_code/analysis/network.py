@@ -18,11 +18,14 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import numpy as np
-import pandas as pd
-import scipy.sparse as sp
 
-from kotoba_code.analysis.cooccurrence import Cooccurrence, code_cooccurrence, pair_similarity, word_cooccurrence
-from kotoba_code.analysis.frequency import counting_tokens, doc_term_matrix
+from kotoba_code.analysis.cooccurrence import (
+    Cooccurrence,
+    TermCounts,
+    code_cooccurrence,
+    pair_similarity,
+    word_cooccurrence,
+)
 from kotoba_code.errors import AnalysisError, Errors
 
 if TYPE_CHECKING:
@@ -227,32 +230,43 @@ def variable_network(
     >>> sorted(g.neighbors("group:A"))
     ['予算', '連携']
     """
-    tokens = counting_tokens(tokens, synonyms)
-    co = word_cooccurrence(tokens, pos=pos, stop_words=stop_words, min_df=min_df, max_words=max_words)
-    # Units × words presence, rebuilt for the kept words only.
-    vocab = tokens.vocab
-    key = pd.MultiIndex.from_arrays([vocab["lemma"].astype(str), vocab["pos"].astype(str).str.split("-").str[0]])
-    index = {(t, p): k for k, (t, p) in enumerate(zip(co.terms["term"], co.terms["pos"], strict=True))}
-    gid = np.asarray([index.get(x, -1) for x in key], dtype=np.int64)
-    X = doc_term_matrix(tokens, gid, n_terms=len(co.terms))
-    X.data = np.ones_like(X.data)
-    groups = tokens.corpus.unit_variable(by, "document")
-    names = sorted(set(groups.tolist()) - {""})
+    counts = TermCounts.of(tokens, by=by, pos=pos, stop_words=stop_words, synonyms=synonyms)
+    return variable_network_from_counts(
+        counts, by, max_words=max_words, min_df=min_df, top_per_group=top_per_group, measure=measure, seed=seed
+    )
+
+
+def variable_network_from_counts(
+    counts: TermCounts,
+    by: str,
+    *,
+    max_words: int = 75,
+    min_df: int = 2,
+    top_per_group: int = 15,
+    measure: str = "jaccard",
+    seed: int = 0,
+) -> nx.Graph:
+    """:func:`variable_network` from (summed) :class:`~kotoba_code.analysis.cooccurrence.TermCounts`
+    of the documents by group: the words are chosen after the counts of every
+    part are added up, so a corpus read in chunks gives the network of the whole."""
+    terms = counts.terms(min_df=min_df, max_words=max_words)
+    names = sorted(set(counts.sizes.index.tolist()) - {""})
+    by_group = counts.group_matrix(terms, names)
     g = nx.Graph(measure=measure, unit="document", by=by)
-    df = np.asarray(X.sum(axis=0)).ravel().astype(float)
-    n = float(X.shape[0])
-    for name in names:
-        member = sp.csr_matrix((groups == name).astype(np.int64)[:, None])
-        a = np.asarray((X.T @ member).todense()).ravel().astype(float)
-        w = pair_similarity(a, df, np.full(len(df), float(member.sum())), n, measure)
+    df = terms["df"].to_numpy(dtype=float)
+    n = float(counts.n_units)
+    for j, name in enumerate(names):
+        size = int(counts.sizes[name])
+        a = by_group[j].astype(float)
+        w = pair_similarity(a, df, np.full(len(df), float(size)), n, measure)
         w = np.where(a > 0, w, -np.inf)
-        g.add_node(f"group:{name}", label=str(name), frequency=int(member.sum()), kind="group")
+        g.add_node(f"group:{name}", label=str(name), frequency=size, kind="group")
         for k in np.argsort(-w, kind="stable")[:top_per_group]:
             if not np.isfinite(w[k]):
                 break
-            term = str(co.terms.iloc[k]["term"])
+            term = str(terms.iloc[k]["term"])
             if term not in g:
-                g.add_node(term, label=term, frequency=int(df[k]), kind="word", pos=str(co.terms.iloc[k]["pos"]))
+                g.add_node(term, label=term, frequency=int(df[k]), kind="word", pos=str(terms.iloc[k]["pos"]))
             g.add_edge(f"group:{name}", term, weight=float(w[k]), count=int(a[k]))
     annotate(g, seed=seed)
     for node in g.nodes:

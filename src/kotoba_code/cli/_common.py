@@ -163,12 +163,23 @@ def _input_decorators(unit: str, stop_words: bool, codebook: str | None) -> list
 class Chunks:
     """The input as consecutive corpora of at most ``size`` documents, each
     tokenized on demand: what a command that only needs counts receives
-    instead of the whole corpus (see :func:`corpus_options`)."""
+    instead of the whole corpus (see :func:`corpus_options`).
 
-    def __init__(self, corpora: Any, tokenize: Callable[[Corpus], Tokens], size: int) -> None:
-        self.corpora = corpora
+    Each use of :attr:`corpora` reads the input again from its start, so a
+    command may pass over it twice (a word network: word frequencies first,
+    then the pairs of the words kept)."""
+
+    def __init__(
+        self, open_corpora: Callable[[], Iterator[Corpus]], tokenize: Callable[[Corpus], Tokens], size: int
+    ) -> None:
+        self._open = open_corpora
         self.tokenize = tokenize
         self.size = size
+
+    @property
+    def corpora(self) -> Iterator[Corpus]:
+        """A new pass over the input, chunk by chunk."""
+        return self._open()
 
 
 def corpus_options(
@@ -243,20 +254,25 @@ def corpus_options(
                 if _streams(input_path, size, vars_specs, backend, cb):
                     size = size or DEFAULT_CHUNK_SIZE
                     by = kwargs.get("by")
-                    corpora = iter_corpus_chunks(
-                        input_path,
-                        text_col=text_col,
-                        id_col=id_col,
-                        encoding=encoding,
-                        chunk_size=size,
-                        columns=(by,) if by else (),
-                    )
-                    chunks = Chunks(corpora, lambda c: tokenize_with_jobs(c, tokenizer, cache, True), size)
+                    chunk_size = size
+
+                    def open_corpora() -> Iterator[Corpus]:
+                        return iter_corpus_chunks(
+                            input_path,
+                            text_col=text_col,
+                            id_col=id_col,
+                            encoding=encoding,
+                            chunk_size=chunk_size,
+                            columns=(by,) if by else (),
+                        )
+
+                    chunks = Chunks(open_corpora, lambda c: tokenize_with_jobs(c, tokenizer, cache, True), size)
                     info(quiet, f"Reading {input_path} in chunks of {size:,} answers (bounded memory).")
                     try:
                         return f(corpus=None, tokens=None, quiet=quiet, chunks=chunks, **kwargs)
-                    except NotStreamable:
-                        pass  # read whole below: also reports a malformed file exactly
+                    except NotStreamable as why:
+                        # Read whole below: also reports a malformed file exactly.
+                        info(quiet, f"Reading {input_path} whole instead ({why}).")
                 kwargs["chunks"] = None
             corpus = read_input(input_path, text_col=text_col, id_col=id_col, sheet=sheet, encoding=encoding)
             corpus = add_variables(corpus, vars_specs)
@@ -269,9 +285,10 @@ def corpus_options(
                 click.option(
                     "--chunk-size",
                     type=click.IntRange(min=0),
-                    help="Read, tokenize and code INPUT this many answers at a time: memory stays bounded, "
-                    f"results are the same (default: chunks of {DEFAULT_CHUNK_SIZE:,} for tables over "
-                    f"{STREAM_MIN_BYTES // 2**20} MB; 0: read the whole file at once).",
+                    help="Read, tokenize and count a CSV/TSV/JSONL/Parquet INPUT this many answers at a time: "
+                    "memory stays bounded, results are the same (default: chunks of "
+                    f"{DEFAULT_CHUNK_SIZE:,} for tables over {STREAM_MIN_BYTES // 2**20} MB; 0: read the whole "
+                    "file at once; docs/scaling.md).",
                 )
             )
         for d in reversed(decorators):

@@ -7,13 +7,14 @@ from typing import Any
 
 import click
 
-from kotoba_code.cli._common import corpus_options, info, output_option, step
+from kotoba_code.analysis.stream import code_network_by_chunk, word_network_by_chunk
+from kotoba_code.cli._common import Chunks, corpus_options, info, output_option, step
 from kotoba_code.coding import apply_codebook
 from kotoba_code.io.writers import write_table
 
 
 @click.command("network")
-@corpus_options(stop_words=True, codebook="optional")
+@corpus_options(stop_words=True, codebook="optional", stream=True)
 @click.option("--of", "of", type=click.Choice(["words", "codes"]), default="words", show_default=True)
 @click.option("--by", help="Metadata column: network of words × groups (KH Coder's external-variable network).")
 @click.option(
@@ -45,17 +46,97 @@ def network_cmd(
     communities: str,
     seed: int,
     outputs: tuple[Path, ...],
+    chunks: Chunks | None,
 ) -> None:
-    """Co-occurrence network of words or codes, written as GraphML, GEXF, JSON, a figure or an HTML page."""
+    """Co-occurrence network of words or codes, written as GraphML, GEXF, JSON, a figure or an HTML page.
+
+    Large tables are read and tokenized in chunks (--chunk-size), in bounded
+    memory, with the same network as a whole-file run: the words are chosen
+    from the summed counts; a network of words without --by reads INPUT twice
+    (words' frequencies, then the pairs of the words kept)."""
     from kotoba_code.io.networks import write_network
 
     with step(quiet, "ネットワーク"):
-        g = _network(
-            tokens, codebook, of, by, unit, measure, top_n, max_words, min_df, communities, seed, stop_words, synonyms
-        )
+        if chunks is not None:
+            g = _network_in_chunks(
+                chunks,
+                codebook,
+                of,
+                by,
+                unit,
+                measure,
+                top_n,
+                max_words,
+                min_df,
+                communities,
+                seed,
+                stop_words,
+                synonyms,
+            )
+        else:
+            g = _network(
+                tokens,
+                codebook,
+                of,
+                by,
+                unit,
+                measure,
+                top_n,
+                max_words,
+                min_df,
+                communities,
+                seed,
+                stop_words,
+                synonyms,
+            )
     for out in outputs:
         write_network(g, out, seed=seed)
     info(quiet, f"{g.number_of_nodes()} nodes, {g.number_of_edges()} edges → {', '.join(map(str, outputs))}")
+
+
+def _network_in_chunks(
+    chunks: Chunks,
+    codebook: Any,
+    of: str,
+    by: str | None,
+    unit: str,
+    measure: str,
+    top_n: int,
+    max_words: int,
+    min_df: int,
+    communities: str,
+    seed: int,
+    stop_words: Any,
+    synonyms: Any,
+) -> Any:
+    if of == "codes":
+        if codebook is None:
+            raise click.UsageError("--of codes needs --codebook")
+        return code_network_by_chunk(
+            chunks.corpora,
+            codebook,
+            tokenize=chunks.tokenize,
+            unit=unit,
+            top_n=top_n,
+            measure=measure,
+            communities=communities,
+            seed=seed,
+        )
+    words = {"max_words": max_words, "min_df": min_df, "stop_words": stop_words, "synonyms": synonyms}
+    if by:
+        return word_network_by_chunk(
+            lambda: chunks.corpora, tokenize=chunks.tokenize, by=by, measure=measure, seed=seed, **words
+        )
+    return word_network_by_chunk(
+        lambda: chunks.corpora,
+        tokenize=chunks.tokenize,
+        unit=unit,
+        measure=measure,
+        top_n=top_n,
+        communities=communities,
+        seed=seed,
+        **words,
+    )
 
 
 def _network(

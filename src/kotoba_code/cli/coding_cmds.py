@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -9,14 +10,15 @@ from typing import Any
 import click
 
 from kotoba_code.cli._common import Chunks, corpus_options, emit, info, quiet_option, terminal_table
-from kotoba_code.coding import apply_codebook, load_model
-from kotoba_code.coding.stream import frequencies_by_chunk
+from kotoba_code.coding import RuleCoder, apply_codebook, load_model
+from kotoba_code.coding.stream import code_by_chunk, frequencies_by_chunk
 from kotoba_code.io.codebooks import read_codebook
-from kotoba_code.io.writers import to_markdown, write_table
+from kotoba_code.io.stream import NotStreamable
+from kotoba_code.io.writers import APPEND_SUFFIXES, TableAppender, to_markdown, write_table
 
 
 @click.command("code")
-@corpus_options(codebook="optional")
+@corpus_options(codebook="optional", stream=True)
 @click.option(
     "--model",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -50,16 +52,25 @@ def code_cmd(
     scores_out: Path | None,
     output: Path | None,
     evidence_out: Path | None,
+    chunks: Chunks | None,
 ) -> None:
     """Code every document: one row per input document with a 0/1 column per code.
 
     With --model, a learned model (see docs/learned-coding.md) codes with the
-    rules (--codebook given and a rules + model file) or alone."""
+    rules (--codebook given and a rules + model file) or alone.
+
+    Large tables written to a .csv, .tsv or .jsonl file are read, tokenized
+    and coded in chunks (--chunk-size), each chunk's rows appended to the
+    file: the same bytes as a whole-file run, in bounded memory."""
     if model is None:
         if codebook is None:
             raise click.UsageError("give --codebook, --model or both")
         if scores_out is not None:
             raise click.UsageError("--scores needs --model: rules alone give no probabilities")
+    if chunks is not None:
+        _code_in_chunks(chunks, codebook, model, unit, quiet, output, evidence_out, scores_out)
+        return
+    if model is None:
         result = apply_codebook(codebook, tokens, unit=unit)
     else:
         result = load_model(model, codebook=codebook).code(tokens, unit=unit)
@@ -73,6 +84,46 @@ def code_cmd(
         write_table(result.evidence, evidence_out)
     if scores_out is not None:
         write_table(result.scores.round(4).reset_index(), scores_out)
+
+
+def _code_in_chunks(
+    chunks: Chunks,
+    codebook: Any,
+    model: Path | None,
+    unit: str,
+    quiet: bool,
+    output: Path | None,
+    evidence_out: Path | None,
+    scores_out: Path | None,
+) -> None:
+    """Code chunk by chunk, appending each chunk's rows to the output files.
+
+    Raises NotStreamable (the input is then read whole) when a result cannot
+    be written in pieces: standard output, formats other than CSV/TSV/JSON
+    Lines, or a learned model's evidence (listed code by code, not document by
+    document)."""
+    outs = [p for p in (output, evidence_out, scores_out) if p is not None]
+    if output is None or any(p.suffix.lower() not in APPEND_SUFFIXES for p in outs):
+        raise NotStreamable("an output that is not appended to")
+    if model is not None and evidence_out is not None:
+        raise NotStreamable("a learned model's evidence is ordered by code")
+    coder = RuleCoder(codebook) if model is None else load_model(model, codebook=codebook)
+    n_codes = 0
+    with contextlib.ExitStack() as stack:
+        table = stack.enter_context(TableAppender(output))
+        evidence = stack.enter_context(TableAppender(evidence_out)) if evidence_out is not None else None
+        scores = stack.enter_context(TableAppender(scores_out)) if scores_out is not None else None
+        for result in code_by_chunk(chunks.corpora, coder, unit=unit, tokenize=chunks.tokenize):
+            table.append(result.to_frame())
+            n_codes = result.matrix.shape[1]
+            if evidence is not None:
+                evidence.append(result.evidence)
+            if scores is not None:
+                scores.append(result.scores.round(4).reset_index())
+            # Let go of this chunk before the next one is tokenized (the
+            # loop variable would keep it alive until then).
+            del result
+    info(quiet, f"{table.rows:,} documents coded with {n_codes} codes → {output}")
 
 
 @click.command("freq")

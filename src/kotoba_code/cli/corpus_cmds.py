@@ -9,7 +9,8 @@ from typing import Any
 import click
 
 from kotoba_code.analysis.frequency import word_frequency
-from kotoba_code.cli._common import corpus_options, emit, info
+from kotoba_code.analysis.stream import word_frequency_by_chunk, word_keyness_by_chunk
+from kotoba_code.cli._common import Chunks, corpus_options, emit, info
 from kotoba_code.io.writers import write_table
 
 
@@ -41,7 +42,7 @@ def tokenize_cmd(corpus: Any, tokens: Any, unit: str, quiet: bool, output: Path 
 
 
 @click.command("words")
-@corpus_options(stop_words=True)
+@corpus_options(stop_words=True, stream=True)
 @click.option(
     "--pos",
     "pos",
@@ -71,22 +72,40 @@ def words_cmd(
     min_count: int,
     top: int | None,
     output: Path | None,
+    chunks: Chunks | None,
 ) -> None:
-    """Word frequency table: count and document frequency per word."""
-    df = word_frequency(
-        tokens,
-        by=by,
-        pos=list(pos) or None,
-        stop_words=stop_words,
-        key=key,
-        min_count=min_count,
-        top=top,
-        unit=unit,
-        synonyms=synonyms,
-    )
+    """Word frequency table: count and document frequency per word.
+
+    Large tables are read and tokenized in chunks (--chunk-size) whose counts
+    are added up before --min-count and --top: the same table as a
+    whole-file run, in bounded memory."""
+    options: dict[str, Any] = {
+        "by": by,
+        "pos": list(pos) or None,
+        "stop_words": stop_words,
+        "key": key,
+        "min_count": min_count,
+        "top": top,
+        "unit": unit,
+        "synonyms": synonyms,
+    }
+    if chunks is not None:
+        seen = {"tokens": 0, "documents": 0}
+
+        def tokenize(c: Any) -> Any:
+            t = chunks.tokenize(c)
+            seen["tokens"] += len(t)
+            seen["documents"] += len(c)
+            return t
+
+        df = word_frequency_by_chunk(chunks.corpora, tokenize=tokenize, **options)
+        n_tokens, n_docs = seen["tokens"], seen["documents"]
+    else:
+        df = word_frequency(tokens, **options)
+        n_tokens, n_docs = len(tokens), len(corpus)
     emit(df, output)
     if output is not None:
-        info(quiet, f"{len(df):,} words counted in {len(tokens):,} tokens of {len(corpus):,} documents → {output}")
+        info(quiet, f"{len(df):,} words counted in {n_tokens:,} tokens of {n_docs:,} documents → {output}")
 
 
 @click.command("kwic")
@@ -121,7 +140,7 @@ def kwic_cmd(
 
 
 @click.command("keyness")
-@corpus_options(stop_words=True)
+@corpus_options(stop_words=True, stream=True)
 @click.option("--by", required=True, help="Metadata column with the groups.")
 @click.option("--measure", type=click.Choice(["ll", "chi2"]), default="ll", show_default=True)
 @click.option("--min-df", type=int, default=3, show_default=True)
@@ -146,12 +165,21 @@ def keyness_cmd(
     top: int,
     shared: float | None,
     output: Path | None,
+    chunks: Chunks | None,
 ) -> None:
     """Words characteristic of each group (log-likelihood or chi-square keyness),
-    or with --shared, the words every group uses."""
+    or with --shared, the words every group uses.
+
+    Large tables are read and tokenized in chunks (--chunk-size): documents
+    with each word per group are added up, then scored; the same table as a
+    whole-file run, in bounded memory."""
     from kotoba_code.analysis.keyness import shared_terms, word_keyness
 
-    kt = word_keyness(tokens, by, measure=measure, min_df=min_df, stop_words=stop_words, synonyms=synonyms)
+    options = {"measure": measure, "min_df": min_df, "stop_words": stop_words, "synonyms": synonyms}
+    if chunks is not None:
+        kt = word_keyness_by_chunk(chunks.corpora, by, tokenize=chunks.tokenize, **options)
+    else:
+        kt = word_keyness(tokens, by, **options)
     if shared is not None:
         table = shared_terms(kt, min_share=shared).head(top).round(4)
     else:

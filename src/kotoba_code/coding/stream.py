@@ -11,8 +11,8 @@ the corpus. Dask partitions (:mod:`kotoba_code.dask`) add up the same counts.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -22,10 +22,11 @@ from kotoba_code.coding.rule_coder import RuleCoder
 
 if TYPE_CHECKING:
     from kotoba_code.codebook.model import Codebook
+    from kotoba_code.coding.result import CodingResult
     from kotoba_code.corpus import Corpus
     from kotoba_code.tokenize.tokens import Tokens
 
-__all__ = ["frequencies_by_chunk", "uses_corpus_position"]
+__all__ = ["code_by_chunk", "frequencies_by_chunk", "uses_corpus_position"]
 
 
 def uses_corpus_position(codebook: Codebook) -> bool:
@@ -87,3 +88,36 @@ def frequencies_by_chunk(
     return frequencies_from_counts(
         codebook.ids, [codebook[c].label for c in codebook.ids], totals, by, interviewers=interviewers
     )
+
+
+def code_by_chunk(
+    chunks: Iterable[Corpus],
+    coder: Any,
+    *,
+    unit: str = "document",
+    tokenize: Callable[[Corpus], Tokens] | None = None,
+) -> Iterator[CodingResult]:
+    """The coding result of each chunk in turn, for writing coded rows piece by piece.
+
+    ``coder`` is a :class:`~kotoba_code.coding.RuleCoder` or any coder with
+    ``code(tokens, unit=...)`` that codes each document on its own (a learned
+    model does). The rows of ``to_frame()`` of the results, one after the
+    other, are the rows of the whole corpus coded at once. Take what is
+    needed from a result before asking for the next: each is freed then.
+
+    Examples
+    --------
+    >>> from kotoba_code import Corpus
+    >>> from kotoba_code.codebook import Codebook
+    >>> cb = Codebook.from_dict({"codes": [{"id": "k", "rule": "ノウハウ"}]})
+    >>> parts = [Corpus.from_texts(["ノウハウ不足"]), Corpus.from_texts(["特になし"], ids=["2"])]
+    >>> [r.to_frame().values.tolist() for r in code_by_chunk(parts, RuleCoder(cb))]
+    [[['1', 1]], [['2', 0]]]
+    """
+    if tokenize is None:
+        tokenize = coder.tokenizer().tokenize
+    for corpus in chunks:
+        result = coder.code(tokenize(corpus), unit=unit)
+        yield result
+        del result
+        gc.collect()

@@ -30,7 +30,7 @@ from kotoba_code.io.archive import check_zip
 from kotoba_code.io.khcoder import HEADING_BYTES_RE, read_khcoder_text
 from kotoba_code.textfile import decode_bytes, read_bytes, utf16_without_bom
 
-TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm", ".jsonl", ".ndjson")
+TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm", ".jsonl", ".ndjson", ".parquet")
 TEXT_SUFFIXES = (".txt",)
 
 
@@ -83,6 +83,8 @@ def _read_table_located(
         df, line_of = _read_jsonl(path, encoding)
         # A JSON Lines file has no header row; the table built from it does.
         return df, lambda i: f"row {i + 2} (line {line_of[i]})"
+    if suffix == ".parquet":
+        return _read_parquet(path), _spreadsheet_row
     raise CorpusReadError(
         Errors.E104.format(path=path, suffix=suffix, supported=", ".join(TABLE_SUFFIXES + TEXT_SUFFIXES))
     )
@@ -422,12 +424,38 @@ def _read_jsonl(path: Path, encoding: str | None) -> tuple[pd.DataFrame, list[in
         raise CorpusReadError(Errors.E109.format(path=path))
     df = pd.DataFrame.from_records(records)
     for c in df.columns:
-        # Scalars become strings like the other readers; lists (codes) stay lists.
-        df[c] = [
-            "" if v is None or (isinstance(v, float) and v != v) else v if isinstance(v, (list, dict)) else str(v)
-            for v in df[c].tolist()
-        ]
+        df[c] = cells(df[c].tolist())
     return df, lines
+
+
+def cells(values: list[object]) -> list[object]:
+    """Values of a JSON Lines or Parquet column as the table readers give
+    them: scalars as strings (like CSV cells), missing values as ``""``, lists
+    (codes) and mappings kept.
+
+    Examples
+    --------
+    >>> cells([1, None, 2.5, float("nan"), ["a"], "x"])
+    ['1', '', '2.5', '', ['a'], 'x']
+    """
+    return [
+        "" if v is None or (isinstance(v, float) and v != v) else v if isinstance(v, (list, dict)) else str(v)
+        for v in values
+    ]
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    """A Parquet file as a table of strings (every row group at once; the
+    chunked reader of :mod:`kotoba_code.io.stream` reads it in batches)."""
+    import pyarrow.parquet as pq  # pyarrow loads only when a Parquet file is read
+
+    try:
+        table = pq.read_table(path)
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises several types for bad files
+        raise CorpusReadError(Errors.E101.format(path=path, reason=f"not a readable Parquet file ({exc})")) from exc
+    if table.num_rows == 0:
+        raise CorpusReadError(Errors.E109.format(path=path))
+    return pd.DataFrame({name: cells(table.column(name).to_pylist()) for name in table.column_names})
 
 
 def read_corpus(

@@ -1,10 +1,12 @@
 """Reading a table in chunks of rows, for inputs larger than memory.
 
 :func:`iter_corpus_chunks` reads a CSV, TSV or JSON Lines file record by
-record and hands it over as a sequence of :class:`~kotoba_code.Corpus`
-chunks of at most ``chunk_size`` documents. Commands that only need counts
-(``kotoba-code freq``) tokenize and code each chunk, keep its counts and drop
-the rest, so their memory does not grow with the input.
+record (a Parquet file batch by batch, with pyarrow's ``iter_batches``) and
+hands it over as a sequence of :class:`~kotoba_code.Corpus` chunks of at most
+``chunk_size`` documents. Commands that only need counts (``freq``,
+``words``, ``keyness``, ``network``, ``code -o``) tokenize and code each
+chunk, keep its counts or append its rows to the output, and drop the rest,
+so their memory does not grow with the input.
 
 Each chunk holds exactly the documents, ids, texts and metadata that
 :func:`~kotoba_code.io.readers.read_corpus` gives for those rows, with the same
@@ -32,11 +34,11 @@ import pandas as pd
 
 from kotoba_code.corpus import Corpus
 from kotoba_code.errors import KotobaWarning, Warnings
-from kotoba_code.io.readers import _blank, _check_multiline, _fit_fields, _shapes, _unclosed_quote, _where
+from kotoba_code.io.readers import _blank, _check_multiline, _fit_fields, _shapes, _unclosed_quote, _where, cells
 
 __all__ = ["STREAM_SUFFIXES", "NotStreamable", "iter_corpus_chunks"]
 
-STREAM_SUFFIXES = (".csv", ".tsv", ".jsonl", ".ndjson")
+STREAM_SUFFIXES = (".csv", ".tsv", ".jsonl", ".ndjson", ".parquet")
 # Bytes read to tell UTF-8 from other encodings before streaming.
 _HEAD_BYTES = 1 << 16
 
@@ -54,7 +56,7 @@ def iter_corpus_chunks(
     chunk_size: int = 20_000,
     columns: tuple[str, ...] = (),
 ) -> Iterator[Corpus]:
-    """The documents of a CSV/TSV/JSONL table, ``chunk_size`` at a time.
+    """The documents of a CSV/TSV/JSONL/Parquet table, ``chunk_size`` at a time.
 
     Parameters are those of :func:`~kotoba_code.io.readers.read_corpus`;
     ``columns`` names metadata columns the caller needs (``--by``): a file
@@ -78,6 +80,9 @@ def iter_corpus_chunks(
         raise NotStreamable(f"{path}: not a streamable table file")
     if chunk_size < 1:
         raise NotStreamable("chunk size below 1")
+    if path.suffix.lower() == ".parquet":
+        yield from _chunks(path, _parquet_records(path, chunk_size), text_col, id_col, chunk_size, columns)
+        return
     enc = _encoding(path, encoding)
     if path.suffix.lower() in (".csv", ".tsv"):
         records = _csv_records(path, "\t" if path.suffix.lower() == ".tsv" else ",", enc, text_col)
@@ -238,6 +243,27 @@ def _jsonl_records(path: Path, enc: str) -> Iterator[tuple[list[Any], tuple[int,
         raise NotStreamable(str(exc)) from exc
     if keys is None:
         raise NotStreamable("no records")
+
+
+def _parquet_records(path: Path, batch_size: int) -> Iterator[Any]:
+    """The column names, then ``(values, (row, row))`` per record, read one
+    batch of rows at a time with pyarrow (``ParquetFile.iter_batches``)."""
+    import pyarrow.parquet as pq  # pyarrow loads only when a Parquet file is read
+
+    try:
+        pf = pq.ParquetFile(path)
+    except Exception as exc:  # noqa: BLE001 - the whole-file reader reports a bad file
+        raise NotStreamable(str(exc)) from exc
+    names = list(pf.schema_arrow.names)
+    if pf.metadata.num_rows == 0 or len(set(names)) != len(names):
+        raise NotStreamable("no rows, or repeated column names")
+    yield names
+    row = 1
+    for batch in pf.iter_batches(batch_size=batch_size):
+        columns = [cells(batch.column(j).to_pylist()) for j in range(batch.num_columns)]
+        for values in zip(*columns, strict=True):
+            row += 1
+            yield list(values), (row, row)
 
 
 def _chunks(

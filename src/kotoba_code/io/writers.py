@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 from pathlib import Path
+from types import TracebackType
+from typing import IO
 
 import pandas as pd
 
@@ -20,6 +23,8 @@ from kotoba_code.errors import Errors, OutputError
 from kotoba_code.io.markdown import people_table, to_markdown
 
 WRITE_SUFFIXES = (".csv", ".tsv", ".parquet", ".jsonl", ".xlsx", ".md")
+# Formats a table can be written to piece by piece (TableAppender).
+APPEND_SUFFIXES = (".csv", ".tsv", ".jsonl")
 
 
 def write_table(df: pd.DataFrame, path: str | Path) -> Path:
@@ -60,6 +65,79 @@ def write_table(df: pd.DataFrame, path: str | Path) -> Path:
     else:
         path.write_text(to_markdown(people_table(df)), encoding="utf-8")
     return path
+
+
+class TableAppender:
+    """A table written in pieces: the same bytes as :func:`write_table` of all
+    the pieces joined, without holding them all (``.csv``, ``.tsv``, ``.jsonl``).
+
+    The rows go to a temporary file next to ``path``, which replaces
+    ``path`` when the ``with`` block ends without an error; after an error
+    it is removed, so a failed run leaves no half-written table.
+
+    Examples
+    --------
+    >>> import pandas as pd, tempfile, os
+    >>> out = os.path.join(tempfile.mkdtemp(), "t.csv")
+    >>> with TableAppender(out) as table:
+    ...     table.append(pd.DataFrame({"id": ["1"], "k": [1]}))
+    ...     table.append(pd.DataFrame({"id": ["2"], "k": [0]}))
+    >>> from pathlib import Path
+    >>> pieces = Path(out).read_bytes()
+    >>> pieces == write_table(pd.DataFrame({"id": ["1", "2"], "k": [1, 0]}), out).read_bytes()
+    True
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.suffix = self.path.suffix.lower()
+        if self.suffix not in APPEND_SUFFIXES:
+            raise OutputError(
+                Errors.E901.format(
+                    path=path, suffix=self.suffix, what="a table in pieces", supported=", ".join(APPEND_SUFFIXES)
+                )
+            )
+        self.rows = 0
+        self._tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.part")
+        self._file: IO[str] | None = None
+        self._header = True
+
+    def __enter__(self) -> TableAppender:
+        if self.path.parent and not self.path.parent.exists():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        # The encodings and line ends of write_table: pandas writes CSV with
+        # newline="" and a BOM (utf-8-sig), JSON Lines goes through text mode.
+        if self.suffix == ".csv":
+            self._file = self._tmp.open("w", encoding="utf-8-sig", newline="")
+        elif self.suffix == ".tsv":
+            self._file = self._tmp.open("w", encoding="utf-8", newline="")
+        else:
+            self._file = self._tmp.open("w", encoding="utf-8")
+        return self
+
+    def append(self, df: pd.DataFrame) -> None:
+        """Write the rows of ``df`` (the header too, the first time)."""
+        f = self._file
+        if f is None:
+            raise OutputError(
+                Errors.E901.format(path=self.path, suffix=self.suffix, what="a closed table", supported="")
+            )
+        if self.suffix == ".jsonl":
+            for rec in df.to_dict(orient="records"):
+                f.write(json.dumps(rec, ensure_ascii=False, default=_json_default) + "\n")
+        else:
+            df.to_csv(f, index=False, header=self._header, sep="\t" if self.suffix == ".tsv" else ",")
+        self._header = False
+        self.rows += len(df)
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        if kind is None:
+            os.replace(self._tmp, self.path)
+        else:
+            self._tmp.unlink(missing_ok=True)
 
 
 # Excel's limits (rows per sheet, characters per cell).
