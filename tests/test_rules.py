@@ -388,3 +388,17 @@ def test_lint_checks_synonym_lists_word_by_word_also_inside_near():
         "Add it to user_words to keep it whole."
     ]
     assert not any("'ハローワーク'" in w or "'連携'" in w for w in warnings)
+
+
+def test_rule_word_splits_are_kept_per_tokenizer_setting():
+    """Splits of rule words are kept for the process (chunks reuse them), but
+    a token store made with other user words gets its own."""
+    from kotoba_code import Corpus, SudachiTokenizer
+    from kotoba_code.coding.words import split_words
+
+    plain = SudachiTokenizer().tokenize(Corpus.from_texts(["連携"]))
+    with_user = SudachiTokenizer(user_words=["自立相談支援機関"]).tokenize(Corpus.from_texts(["連携"]))
+    again = SudachiTokenizer().tokenize(Corpus.from_texts(["別の答え"]))
+    assert split_words(["自立相談支援機関"], plain)["自立相談支援機関"] == ["自立", "相談", "支援", "機関"]
+    assert split_words(["自立相談支援機関"], with_user)["自立相談支援機関"] == ["自立相談支援機関"]
+    assert split_words(["自立相談支援機関"], again)["自立相談支援機関"] == ["自立", "相談", "支援", "機関"]

@@ -39,13 +39,28 @@ def split_word(word: str, tokens: Tokens) -> list[str]:
     return split_words([word], tokens)[word]
 
 
+# How rule words split under each tokenizer setting (split mode, user words).
+# It depends on nothing else, so it is kept for the process: a corpus coded
+# in chunks (one token store each) tokenizes the rule words once, not once per
+# chunk (that cost about 0.2 s a chunk for the shipped codebook).
+_SPLITS: dict[tuple[str, tuple[str, ...]], dict[str, list[str]]] = {}
+_SPLIT_SETTINGS_KEPT = 8
+
+
 def split_words(words: Iterable[str], tokens: Tokens) -> dict[str, list[str]]:
     """:func:`split_word` for many words, tokenized in one call. The answers
-    are kept with the token store (they depend only on its tokenizer
-    settings), so a re-loaded, edited codebook reuses them."""
-    st = tokens.settings
-    mode, user_words = st.get("split_mode", "C"), tuple(w for w, _ in st.get("user_words", []))
-    memo: dict[str, list[str]] = tokens.derived.setdefault(("splits", mode, user_words), {})
+    depend only on the tokenizer settings of ``tokens``, and are kept for the
+    process, so a re-loaded, edited codebook or the next chunk of a corpus
+    reuses them."""
+    key = tokens.derived.get("split_key")
+    if key is None:
+        # Made once per token store: the rules ask for thousands of words.
+        st = tokens.settings
+        key = tokens.derived["split_key"] = (st.get("split_mode", "C"), tuple(w for w, _ in st.get("user_words", [])))
+    mode, user_words = key
+    if key not in _SPLITS and len(_SPLITS) >= _SPLIT_SETTINGS_KEPT:
+        _SPLITS.pop(next(iter(_SPLITS)))
+    memo = _SPLITS.setdefault(key, {})
     words = list(dict.fromkeys(words))
     missing = [w for w in words if w not in memo]
     if missing:
