@@ -37,6 +37,7 @@ from kotoba_code.analysis.frequency import sum_word_counts, word_counts, word_fr
 from kotoba_code.analysis.keyness import word_keyness_from_counts
 from kotoba_code.analysis.network import cooccurrence_network, variable_network_from_counts
 from kotoba_code.coding.rule_coder import RuleCoder
+from kotoba_code.coding.stream import frozen_heap
 from kotoba_code.corpus import Corpus
 from kotoba_code.tokenize import tokenize as tokenize_corpus
 
@@ -57,11 +58,12 @@ _FOLD = 8
 
 
 def _tokenized(chunks: Iterable[Corpus], tokenize: Callable[[Corpus], Tokens] | None) -> Iterator[Tokens]:
-    for corpus in chunks:
-        yield tokenize(corpus) if tokenize is not None else tokenize_corpus(corpus, cache=False)
-        # A chunk's token store holds reference cycles (cached views and
-        # closures): free it before the next chunk is tokenized.
-        gc.collect()
+    with frozen_heap():
+        for corpus in chunks:
+            yield tokenize(corpus) if tokenize is not None else tokenize_corpus(corpus, cache=False)
+            # A chunk's token store holds reference cycles (cached views and
+            # closures): free it before the next chunk is tokenized.
+            gc.collect()
 
 
 def word_frequency_by_chunk(
@@ -220,16 +222,17 @@ def code_network_by_chunk(
     coder = RuleCoder(codebook)
     tokenize = tokenize or coder.tokenizer().tokenize
     total: Cooccurrence | None = None
-    for corpus in chunks:
-        co = code_cooccurrence(coder.code(tokenize(corpus), unit=unit))
-        if total is None:
-            total = co
-        else:
-            total.counts = total.counts + co.counts
-            total.terms["df"] = total.terms["df"].to_numpy() + co.terms["df"].to_numpy()
-            total.n_units += co.n_units
-        del co
-        gc.collect()
+    with frozen_heap():
+        for corpus in chunks:
+            co = code_cooccurrence(coder.code(tokenize(corpus), unit=unit))
+            if total is None:
+                total = co
+            else:
+                total.counts = total.counts + co.counts
+                total.terms["df"] = total.terms["df"].to_numpy() + co.terms["df"].to_numpy()
+                total.n_units += co.n_units
+            del co
+            gc.collect()
     if total is None:
         total = code_cooccurrence(coder.code(tokenize(Corpus.from_texts([])), unit=unit))
     return cooccurrence_network(total, kind="code", top_n=top_n, **kwargs)
