@@ -109,6 +109,20 @@ def keyness_from_counts(
     return df.drop(columns="_signed", errors="ignore")
 
 
+def _tables(
+    a: np.ndarray, n1: np.ndarray, df: np.ndarray, n: float
+) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...], np.ndarray]:
+    """The four observed cells of each 2 × 2 table, their expected counts, and
+    which tables have an empty row or column (no statistic)."""
+    a, n1, df = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (a, n1, df)))
+    n2 = n - n1
+    cells = (a, df - a, n1 - a, n2 - (df - a))
+    with np.errstate(divide="ignore", invalid="ignore"):  # n = 0: every table is empty
+        expected = tuple(r * c / n for r, c in zip((n1, n2, n1, n2), (df, df, n - df, n - df), strict=True))
+    empty = (n1 == 0) | (n2 == 0) | (df == 0) | (df == n)
+    return cells, expected, empty
+
+
 def keyness_g2(a: np.ndarray, n1: np.ndarray, df: np.ndarray, n: float) -> np.ndarray:
     """Log-likelihood G² of many 2 × 2 tables at once (Dunning 1993).
 
@@ -127,18 +141,12 @@ def keyness_g2(a: np.ndarray, n1: np.ndarray, df: np.ndarray, n: float) -> np.nd
     >>> bool(np.isclose(g[0], ref))
     True
     """
-    a, n1, df = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (a, n1, df)))
-    n2 = n - n1
-    cells = (a, df - a, n1 - a, n2 - (df - a))
-    rows = (n1, n2, n1, n2)
-    cols = (df, df, n - df, n - df)
-    g = np.zeros(a.shape)
+    cells, expected, empty = _tables(a, n1, df, n)
+    g = np.zeros(empty.shape)
     with np.errstate(divide="ignore", invalid="ignore"):
-        for o, r, c in zip(cells, rows, cols, strict=True):
-            e = r * c / n
+        for o, e in zip(cells, expected, strict=True):
             g += np.where(o > 0, o * np.log(o / e), 0.0)
     g = 2 * g
-    empty = (n1 == 0) | (n2 == 0) | (df == 0) | (df == n)
     return np.where(empty | ~np.isfinite(g), 0.0, np.maximum(g, 0.0))
 
 
@@ -156,18 +164,11 @@ def keyness_chi2(a: np.ndarray, n1: np.ndarray, df: np.ndarray, n: float) -> np.
     >>> bool(np.isclose(g[0], stats.chi2_contingency([[8, 4], [2, 26]], correction=True)[0]))
     True
     """
-    a, n1, df = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (a, n1, df)))
-    n2 = n - n1
-    cells = (a, df - a, n1 - a, n2 - (df - a))
-    rows = (n1, n2, n1, n2)
-    cols = (df, df, n - df, n - df)
-    out = np.zeros(a.shape)
+    cells, expected, empty = _tables(a, n1, df, n)
+    out = np.zeros(empty.shape)
     with np.errstate(divide="ignore", invalid="ignore"):
-        for o, r, c in zip(cells, rows, cols, strict=True):
-            e = r * c / n
-            diff = np.maximum(np.abs(o - e) - 0.5, 0.0)
-            out += diff**2 / e
-    empty = (n1 == 0) | (n2 == 0) | (df == 0) | (df == n)
+        for o, e in zip(cells, expected, strict=True):
+            out += np.maximum(np.abs(o - e) - 0.5, 0.0) ** 2 / e
     return np.where(empty | ~np.isfinite(out), 0.0, out)
 
 
