@@ -393,6 +393,8 @@ def test_combiner_choice_is_cross_validated_on_answers_the_rules_were_not_tuned_
     # Too few answers to choose on: the defaults, no scores.
     few = np.arange(n) < n - 50
     assert select_combiner(hits, p, y, few, np.ones(k, dtype=bool)) == (COMBINER_DEFAULT, {})
+    # No code learned (too few positives each): the rules decide, nothing to choose.
+    assert select_combiner(hits, p, y, tuned, np.zeros(k, dtype=bool)) == (COMBINER_DEFAULT, {})
 
 
 def test_review_workbook_stores_text_as_text_and_reads_excel_friendly_marks(small, cb, tmp_path):

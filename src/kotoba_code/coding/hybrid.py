@@ -192,11 +192,12 @@ def select_combiner(
     and scored (macro-F1 + exact-set accuracy) on its fold.
 
     Returns the chosen values and every candidate's score; with fewer than
-    :data:`MIN_SELECTION_ANSWERS` answers to score on, :data:`COMBINER_DEFAULT`.
+    :data:`MIN_SELECTION_ANSWERS` answers to score on, or no code the model
+    learned, :data:`COMBINER_DEFAULT`.
     """
     honest = np.flatnonzero(~rules_tuned)
     tuned = np.flatnonzero(rules_tuned)
-    if len(honest) < MIN_SELECTION_ANSWERS:
+    if len(honest) < MIN_SELECTION_ANSWERS or not active.any():
         return dict(COMBINER_DEFAULT), {}
     folds = list(KFold(5, shuffle=True, random_state=random_state).split(honest))
     scores: dict[tuple[float, float], float] = {}
