@@ -219,3 +219,30 @@ def test_html_page_has_a_legend_and_escapes_labels(tmp_path):
     assert "サブグラフ 1" in legend and "サブグラフ 2" in legend
     assert "線の太さ: Jaccard係数 0.10 – 0.40" in legend and "円の大きさ" in legend
     assert "<b>不足</b>" not in page.split("<script>")[0]
+
+
+def test_communities_past_the_palette_share_one_grey_listed_once():
+    """An 11th community must not take the 1st community's colour (it would
+    read as part of it): past the palette, one grey and one legend entry."""
+    import json
+    import re
+
+    import matplotlib.pyplot as plt
+    import networkx as nx
+
+    from kotoba_code.plot import network_html, plot_network
+
+    g = nx.Graph()
+    for k in range(12):
+        g.add_edge(f"語{k}a", f"語{k}b", weight=0.5)
+        for n in (f"語{k}a", f"語{k}b"):
+            g.nodes[n].update(community=k, frequency=3, label=n)
+    page = network_html(g)
+    data = json.loads(re.search(r"(\{\"nodes\".*?\});?\s*\n", page).group(1).replace("<\\/", "</"))
+    colour = {n["id"]: n["color"] for n in data["nodes"]}
+    assert colour["語10a"] == colour["語11a"] != colour["語0a"]
+    assert page.count("その他のサブグラフ") == 1 and "サブグラフ 11" not in page
+    ax = plot_network(g, lang="ja")
+    names = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "その他のサブグラフ" in names and "サブグラフ 11" not in names
+    plt.close(ax.figure)

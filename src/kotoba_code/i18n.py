@@ -77,6 +77,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "legend_shared_word": {"ja": "複数のグループと結びつく語", "en": "word linked to several groups"},
     "legend_word": {"ja": "一つのグループと結びつく語", "en": "word linked to one group"},
     "legend_community": {"ja": "サブグラフ {k}", "en": "community {k}"},
+    "legend_community_other": {"ja": "その他のサブグラフ", "en": "other communities"},
     "legend_edge": {"ja": "線の太さ: {measure} {w:.2f}", "en": "edge width: {measure} {w:.2f}"},
     "legend_size": {"ja": "円の大きさ: 出現数", "en": "node size: frequency"},
     "demo_title": {

@@ -130,6 +130,14 @@ _PALETTE = [
     "#CCB974",
     "#64B5CD",
 ]
+# Communities past the palette share one light grey, listed once in the
+# legend, rather than reusing the first colours (an 11th community in the
+# colour of the 1st reads as part of it).
+_OTHER_COMMUNITY = "#D9D9D9"
+
+
+def _community_colour(k: int) -> str:
+    return _PALETTE[k] if 0 <= k < len(_PALETTE) else _OTHER_COMMUNITY
 
 
 def network_layout(
@@ -210,7 +218,7 @@ def plot_network(g: Any, *, seed: int = 0, ax: Any = None, title: str = "", lang
         node_color=[
             (_PALETTE[0] if g.nodes[n].get("shared") else "#bbbbbb")
             if by_groups
-            else _PALETTE[int(g.nodes[n].get("community", 0)) % len(_PALETTE)]
+            else _community_colour(int(g.nodes[n].get("community", 0)))
             for n in others
         ],
         edgecolors="white",
@@ -261,8 +269,11 @@ def plot_network(g: Any, *, seed: int = 0, ax: Any = None, title: str = "", lang
             names.append(_t("legend_word", lang))
     if not by_groups and len(communities) > 1:
         for c in communities[: len(_PALETTE)]:
-            handles.append(Line2D([], [], marker="o", ls="", color=_PALETTE[c % len(_PALETTE)], markersize=8))
+            handles.append(Line2D([], [], marker="o", ls="", color=_community_colour(c), markersize=8))
             names.append(_t("legend_community", lang, k=c + 1))
+        if len(communities) > len(_PALETTE):
+            handles.append(Line2D([], [], marker="o", ls="", color=_OTHER_COMMUNITY, markersize=8))
+            names.append(_t("legend_community_other", lang))
     if weights:
         for w in sorted({wmin, wmax}):
             handles.append(Line2D([], [], color="#999999", lw=0.6 + 3.0 * w / wmax))
@@ -308,7 +319,7 @@ def network_html(g: Any, *, seed: int = 0, title: str = "") -> str:
             "r": round(6 + 22 * (g.nodes[n].get("frequency", 1) / top) ** 0.5, 1),
             "color": "#dddddd"
             if g.nodes[n].get("kind") == "group"
-            else _PALETTE[g.nodes[n].get("community", 0) % len(_PALETTE)],
+            else _community_colour(int(g.nodes[n].get("community", 0))),
             "attrs": {k: (round(v, 4) if isinstance(v, float) else v) for k, v in g.nodes[n].items()},
         }
         for n in g.nodes
@@ -323,11 +334,14 @@ def network_html(g: Any, *, seed: int = 0, title: str = "") -> str:
     if "group" in kinds:
         items.append(f'<span class="sw" style="background:#dddddd"></span>{html.escape(_t("legend_group"))}')
     communities = sorted({g.nodes[n].get("community", 0) for n in g.nodes if g.nodes[n].get("kind") != "group"})
-    for k in communities[:12]:
-        colour = _PALETTE[k % len(_PALETTE)]
+    for k in communities[: len(_PALETTE)]:
+        colour = _community_colour(k)
         items.append(
             f'<span class="sw" style="background:{colour}"></span>{html.escape(_t("legend_community", k=k + 1))}'
         )
+    if len(communities) > len(_PALETTE):
+        other = html.escape(_t("legend_community_other"))
+        items.append(f'<span class="sw" style="background:{_OTHER_COMMUNITY}"></span>{other}')
     if edges:
         measure = _t(f"measure:{g.graph.get('measure', 'jaccard')}") if g.graph.get("measure") else ""
         lo, hi = min(e["w"] for e in edges), max(e["w"] for e in edges)
