@@ -12,6 +12,7 @@ import pytest
 
 from kotoba_code.codebook.rules import Regex, walk
 from kotoba_code.coding.engine import RuleEvaluator, UnitIndex
+from kotoba_code.coding.grams import GramIndex
 from kotoba_code.coding.literals import required_literals
 from kotoba_code.coding.safe_regex import RuleRegex
 
@@ -156,3 +157,46 @@ def test_a_pattern_searched_for_different_units_in_play_counts_each_right(sample
         got = comp._text_counts(rx)
         assert np.array_equal(got[comp._cand], want[comp._cand])
     assert want.sum() > 0
+
+
+def _brute(texts, s):
+    return {i for i, t in enumerate(texts) if s in t}
+
+
+def _gram_index(texts):
+    lengths = np.array([len(t) for t in texts], dtype=np.int64)
+    starts = np.cumsum(lengths + 1) - (lengths + 1)
+    return GramIndex("\n".join(texts), starts, starts + lengths)
+
+
+@pytest.mark.parametrize("alphabet", ["あいう連携不足𠮷", "ab\u3000c"])
+def test_gram_index_finds_the_units_of_random_strings(alphabet):
+    rng = random.Random(7)
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(400)]
+    ix = _gram_index(texts)
+    for _ in range(300):
+        s = "".join(rng.choice(alphabet + "x") for _ in range(rng.randint(1, 5)))
+        rows = ix.units_containing(s).tolist()
+        truth = _brute(texts, s)
+        assert rows == sorted(rows) and len(set(rows)) == len(rows)
+        assert truth <= set(rows)
+        if len(s) <= 2:
+            assert set(rows) == truth, s
+
+
+def test_gram_index_with_more_characters_than_sixteen_bit_ids():
+    # Ids of 16 bits hold 65,536 characters; a text using more must still be
+    # indexed right (the ids widen), not wrap around.
+    chars = [chr(0x20000 + i) for i in range(70_000)]
+    texts = ["".join(chars[i : i + 7]) for i in range(0, 70_000, 7)] + ["".join(chars[-3:] + chars[:2])]
+    ix = _gram_index(texts)
+    assert ix.n_chars > 1 << 16
+    for s in [chars[0], chars[-1], chars[69_998] + chars[69_999], chars[-1] + chars[0], chars[5] + chars[7]]:
+        assert set(ix.units_containing(s).tolist()) == _brute(texts, s), s
+
+
+def test_gram_index_of_no_text():
+    ix = _gram_index([])
+    assert ix.units_containing("連携").tolist() == []
+    ix = _gram_index(["", ""])
+    assert ix.units_containing("連").tolist() == []

@@ -42,6 +42,7 @@ from kotoba_code.codebook.rules import (
     phrase_parts,
     walk,
 )
+from kotoba_code.coding.grams import GramIndex
 from kotoba_code.coding.literals import required_literals
 from kotoba_code.coding.negation import NEGATOR_LEMMAS, negation_mask
 from kotoba_code.coding.safe_regex import RuleRegex
@@ -53,13 +54,8 @@ if TYPE_CHECKING:
     from kotoba_code.codebook.model import Codebook
     from kotoba_code.tokenize.tokens import Tokens
 
-# Keys of the character n-gram index: a code point is below _CP_LIMIT; a pair
-# (a, b) is _PAIR_BASE + a * _CP_LIMIT + b.
-_CP_LIMIT = 0x110000
-_PAIR_BASE = _CP_LIMIT
 _NO_ROWS = np.zeros(0, dtype=np.int64)
 _NO_ROWS.setflags(write=False)  # shared by every form absent from the vocabulary
-_GRAM_LIMIT = _PAIR_BASE + _CP_LIMIT * _CP_LIMIT
 # Token positions fit 32 bits up to two billion tokens per store.
 _POS_DTYPE = np.int32
 
@@ -114,7 +110,7 @@ class UnitIndex:
         def build() -> tuple[str, np.ndarray, np.ndarray]:
             texts = self.texts()
             lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-            starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]]).astype(np.int64)
+            starts = np.cumsum(lengths + 1) - (lengths + 1)
             return "\n".join(texts), starts, starts + lengths
 
         return self._cached(("joined", self.level), build)
@@ -173,60 +169,23 @@ class UnitIndex:
             ],
         )
 
-    def _gram_index(self) -> np.ndarray | None:
-        """Every (character or pair of adjacent characters, unit) that occurs
-        in the units' NFKC texts, as one sorted array of ``gram * n + unit``
-        keys: built once per token store and level, then any string's units
-        are two binary searches away. None when the keys would not fit."""
-        return self._cached(("grams", self.level), self._build_gram_index)
+    def gram_index(self) -> GramIndex:
+        """Units holding each character and character pair of the units'
+        NFKC texts (grams.py), built once per token store and level."""
 
-    def _build_gram_index(self) -> np.ndarray | None:
-        n = max(self.n, 1)
-        if (_GRAM_LIMIT + 1) * n >= 2**63:
-            return None
-        joined, starts, ends = self.joined_texts()
-        cp = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-        lengths = ends - starts
-        unit = np.repeat(np.arange(self.n, dtype=np.int64), lengths + 1)[: len(cp)]
-        inside = np.ones(len(cp), dtype=bool)
-        inside[ends[:-1]] = False  # the line breaks joining the units
-        pair = inside[:-1] & inside[1:]
-        # Pairs get keys above every code point, so one array serves both.
-        keys = np.concatenate(
-            [
-                cp[inside] * n + unit[inside],
-                (_PAIR_BASE + cp[:-1][pair] * _CP_LIMIT + cp[1:][pair]) * n + unit[:-1][pair],
-            ]
-        )
-        keys.sort()
-        return keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
+        def build() -> GramIndex:
+            joined, starts, ends = self.joined_texts()
+            return GramIndex(joined, starts, ends)
+
+        return self._cached(("grams", self.level), build)
 
     def units_containing(self, literal: str) -> np.ndarray | None:
         """Sorted rows of the units whose NFKC text may contain ``literal``:
         exactly those for one or two characters, a small superset for longer
-        strings (units holding each of its character pairs). None when the
-        index cannot be built."""
-        index = self._gram_index()
-        if index is None or not literal:
+        strings. None for the empty string, which every unit contains."""
+        if not literal:
             return None
-        n = max(self.n, 1)
-        if len(literal) == 1:
-            grams = [ord(literal)]
-        else:
-            grams = list({_PAIR_BASE + ord(a) * _CP_LIMIT + ord(b) for a, b in zip(literal, literal[1:], strict=False)})
-        lists = []
-        for g in grams:
-            lo, hi = np.searchsorted(index, [g * n, (g + 1) * n])
-            lists.append(index[lo:hi] - g * n)
-        lists.sort(key=len)
-        out = lists[0]
-        # The rarest pairs narrow it down enough; more would cost more than they save.
-        for other in lists[1:3]:
-            if not len(out) or not len(other):
-                return out[:0]
-            at = np.minimum(np.searchsorted(other, out), len(other) - 1)
-            out = out[other[at] == out]
-        return out
+        return self.gram_index().units_containing(literal)
 
     def vocab_forms(self) -> KeysView[str]:
         """Every dictionary and normalised form in the vocabulary."""
@@ -273,6 +232,59 @@ class UnitIndex:
         return mask
 
 
+class _Plan:
+    """What evaluating a codebook's rules needs that depends on the codebook
+    alone: its word atoms in order, its synonym lists as words, and the rule
+    words to split. Made once per codebook content and kept for the process
+    (see :func:`_plan`): a corpus coded in chunks evaluates the same codebook
+    on every chunk, and walking its rules cost about 0.05 s each time."""
+
+    def __init__(self, cb: Codebook) -> None:
+        self.plain_lemmas = sorted(
+            {w.lemma for code in cb.codes for w in cb.rule_words(code) if not (w.is_glob or w.pos or w.conj)}
+        )
+        self.plain_parts = sorted({p for lemma in self.plain_lemmas for p in phrase_parts(lemma)})
+        # Every word and synonym-list atom of every rule, in rule order, once.
+        atoms: dict[Word | Synonyms, str] = {}
+        for code in cb.codes:
+            for node in walk(code.ast) if code.ast is not None else ():
+                if isinstance(node, (Word, Synonyms)):
+                    atoms.setdefault(node, code.id)
+        self.atoms = list(atoms.items())
+        self._cb = cb
+        self._expanded: dict[Synonyms, tuple[Word, ...]] = {}
+
+    def expand(self, node: Synonyms, code: str) -> tuple[Word, ...]:
+        """The words of a ``$list`` atom, as word atoms of its polarity."""
+        if node not in self._expanded:
+            self._expanded[node] = tuple(
+                Word(word, polarity=node.polarity, line=node.line, col=node.col)
+                for word in self._cb.synonym_words(node.name, code=code, line=node.line)
+            )
+        return self._expanded[node]
+
+
+_PLANS: dict[tuple[Any, ...], _Plan] = {}
+_PLANS_KEPT = 8
+
+
+def _plan(cb: Codebook) -> _Plan:
+    """The :class:`_Plan` of ``cb``, kept for the process under the codebook's
+    content (its rules, synonym lists and source), so an edited codebook gets a
+    new plan and the same codebook loaded again reuses the old one."""
+    key = (
+        cb.source,
+        tuple((c.id, c.rule) for c in cb.codes),
+        tuple((name, tuple(words)) for name, words in cb.synonyms.items()),
+    )
+    found = _PLANS.get(key)
+    if found is None:
+        if len(_PLANS) >= _PLANS_KEPT:
+            _PLANS.pop(next(iter(_PLANS)))
+        found = _PLANS[key] = _Plan(cb)
+    return found
+
+
 class RuleEvaluator:
     """Evaluates the rules of a codebook on a :class:`UnitIndex`: one truth
     array per code over the units of one level, and the evidence behind each hit."""
@@ -280,6 +292,8 @@ class RuleEvaluator:
     def __init__(self, codebook: Codebook, index: UnitIndex) -> None:
         self.cb = codebook
         self.ix = index
+        self.plan = _plan(codebook)
+        self._batchable_memo: dict[Word, bool] = {}
         self.values: dict[str, np.ndarray] = {}
         self._batched: dict[Word | Synonyms, tuple[sp.csc_matrix, int]] = {}
         self._split_cache: dict[str, tuple[str, ...]] = {}
@@ -304,14 +318,12 @@ class RuleEvaluator:
         ``$list`` costs one lookup however long the list. The product stays
         sparse; a column becomes a dense array only when a rule reads it."""
         by_pol: dict[str, dict[Word | Synonyms, None]] = {}
-        for code in self.cb.codes:
-            for node in walk(code.ast) if code.ast is not None else ():
-                if isinstance(node, Synonyms):
-                    if self._batchable_words(node, code.id):
-                        by_pol.setdefault(node.polarity, {})[node] = None
-                    continue
-                if isinstance(node, Word) and self._batchable(node):
+        for node, code in self.plan.atoms:
+            if isinstance(node, Synonyms):
+                if self._batchable_words(node, code):
                     by_pol.setdefault(node.polarity, {})[node] = None
+            elif self._batchable(node):
+                by_pol.setdefault(node.polarity, {})[node] = None
         for pol, found in by_pol.items():
             atoms = list(found)
             masks = []
@@ -327,7 +339,12 @@ class RuleEvaluator:
                 self._batched[a] = (product, j)
 
     def _batchable(self, w: Word) -> bool:
-        return w.surface is None and w.pos not in posmap.CONTEXT_POS and self._pieces(w) is None
+        found = self._batchable_memo.get(w)
+        if found is None:
+            found = self._batchable_memo[w] = (
+                w.surface is None and w.pos not in posmap.CONTEXT_POS and self._pieces(w) is None
+            )
+        return found
 
     def _batchable_words(self, node: Synonyms, code: str) -> list[Word]:
         return [w for w in self._expand(node, code) if isinstance(w, Word) and self._batchable(w)]
@@ -348,33 +365,32 @@ class RuleEvaluator:
         written in a synonym list (腰+が+重い); None when it is one token."""
         if w.is_glob or w.pos or w.conj:
             return None
-        if w.lemma not in self._split_cache:
-            pieces: list[str] = []
-            for part in phrase_parts(w.lemma):
-                pieces += [part] if part in self.ix.vocab_forms() else split_word(part, self.ix.tokens)
-            self._split_cache[w.lemma] = tuple(pieces)
-        pieces = self._split_cache[w.lemma]
+        pieces = self._split_cache.get(w.lemma)
+        if pieces is None:
+            pieces = self._split_cache[w.lemma] = self._split(w.lemma)
         return pieces if len(pieces) > 1 else None
 
+    def _split(self, lemma: str, splits: dict[str, list[str]] | None = None) -> tuple[str, ...]:
+        forms = self.ix.vocab_forms()
+        out: list[str] = []
+        for part in phrase_parts(lemma):
+            if part in forms:
+                out.append(part)
+            else:
+                out += splits[part] if splits is not None else split_word(part, self.ix.tokens)
+        return tuple(out)
+
     def _expand(self, node: Node, code: str) -> Iterable[Node]:
-        if isinstance(node, Synonyms):
-            for word in self.cb.synonym_words(node.name, code=code, line=node.line):
-                yield Word(word, polarity=node.polarity, line=node.line, col=node.col)
-        else:
-            yield node
+        return self.plan.expand(node, code) if isinstance(node, Synonyms) else (node,)
 
     # -- evaluation --------------------------------------------------------
     def run(self) -> dict[str, np.ndarray]:
         # Rule words that are not one token here are split by the tokenizer
         # all in one call rather than one call each.
         forms = self.ix.vocab_forms()
-        words = {
-            w.lemma
-            for code in self.cb.codes
-            for w in self.cb.rule_words(code)
-            if not (w.is_glob or w.pos or w.conj) and w.lemma not in forms
-        }
-        split_words(sorted(words), self.ix.tokens)
+        splits = split_words([p for p in self.plan.plain_parts if p not in forms], self.ix.tokens)
+        for lemma in self.plan.plain_lemmas:
+            self._split_cache[lemma] = self._split(lemma, splits)
         self._batch_words()
         for code in self.cb.ordered_codes():
             self.values[code.id] = self._truth(self.eval(code.ast, code.id, positive=True))
@@ -716,6 +732,9 @@ class RuleEvaluator:
             if not len(units_ok):
                 break
             units_ok = units_ok[_member(units_ok, distinct)]
+        if not len(units_ok):
+            # No unit holds every word (often: a chunk of a corpus lacks one).
+            return np.zeros(ix.n, dtype=np.int64), np.zeros((2, 0), dtype=np.int64)
         if ix.monotone_units():
             occ = [pos[_runs(units, units_ok)] for pos, units, _ in found]
         else:
