@@ -61,3 +61,39 @@ def test_clean_text_only_drops_invisible_characters():
     n = clean_text("ＨＷ\u200bと\ufeff連携")
     assert n.text == "ＨＷと連携"
     assert n.to_original(3, 5) == (5, 7)
+
+
+# Characters of every kind normalisation treats differently: plain text, width
+# forms replaced one for one, expansions (㈱, ㍻), combining and half-width
+# voiced marks, dropped invisibles, line breaks.
+_MIXED = "連携あア.Aa1 ＨＷ１（）ｱｶﾟ\u3000①㈱㍻か\u3099ﾞ\u200b\ufeff\r\n\U000e0100é"
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_one_for_one_shortcut_equals_segment_by_segment_normalisation(seed):
+    # Most answers with width forms take a shortcut (a translation table, no
+    # offset map); it must give the same text and offsets as the general path.
+    import random
+
+    from kotoba_code.tokenize.normalize import _normalize_segments
+
+    rng = random.Random(seed)
+    shortcut = 0
+    for _ in range(3000):
+        text = "".join(rng.choice(_MIXED[: rng.randint(4, len(_MIXED))]) for _ in range(rng.randint(0, 12)))
+        fast, full = normalize_text(text), _normalize_segments(text)
+        assert fast.text == full.text, repr(text)
+        starts = np.array([i for i in range(len(fast.text)) for _ in range(len(fast.text) - i)], dtype=np.int64)
+        ends = np.array([j for i in range(len(fast.text)) for j in range(i + 1, len(fast.text) + 1)], dtype=np.int64)
+        a, b = fast.map_spans(starts, ends)
+        c, d = full.map_spans(starts, ends)
+        assert a.tolist() == c.tolist() and b.tolist() == d.tolist(), repr(text)
+        shortcut += fast.is_identity and fast.text != text
+    assert shortcut > 100  # the shortcut was taken, not only the general path
+
+
+def test_width_forms_alone_need_no_offset_map():
+    n = normalize_text("ＨＷ（ﾊﾛｰﾜｰｸ）と連携")
+    assert n.text == "HW(ハローワーク)と連携" and n.is_identity
+    n = normalize_text("ＨＷとｶﾞｲﾄﾞ")  # ｶﾞ is two characters for one: mapped
+    assert n.text == "HWとガイド" and not n.is_identity

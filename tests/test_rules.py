@@ -402,3 +402,21 @@ def test_rule_word_splits_are_kept_per_tokenizer_setting():
     assert split_words(["自立相談支援機関"], plain)["自立相談支援機関"] == ["自立", "相談", "支援", "機関"]
     assert split_words(["自立相談支援機関"], with_user)["自立相談支援機関"] == ["自立相談支援機関"]
     assert split_words(["自立相談支援機関"], again)["自立相談支援機関"] == ["自立", "相談", "支援", "機関"]
+
+
+def test_an_edited_codebook_is_not_evaluated_with_the_old_plan(tokens):
+    # What evaluation needs from a codebook is kept for the process under the
+    # codebook's content: a list or rule edited between two runs must count.
+    def codebook(words, rule="$x | near($x-感じる)"):
+        return Codebook.from_dict({"synonyms": {"x": words}, "codes": [{"id": "c", "rule": rule}]})
+
+    def docs(cb):
+        return [i + 1 for i, v in enumerate(apply_codebook(cb, tokens).matrix["c"].tolist()) if v]
+
+    assert docs(codebook(["温度差"])) == [1]  # doc 2 denies it
+    assert docs(codebook(["先生"])) == [3, 4]
+    cb = codebook(["先生"])
+    cb.synonyms["x"] = ["ノウハウ"]  # edited in place
+    assert docs(cb) == [1]
+    assert docs(codebook(["先生"], rule="$x & 奥さん")) == [3, 4]
+    assert docs(codebook(["先生"], rule="$x & 卒業証書")) == [3]

@@ -274,7 +274,8 @@ def _plan(cb: Codebook) -> _Plan:
     new plan and the same codebook loaded again reuses the old one."""
     key = (
         cb.source,
-        tuple((c.id, c.rule) for c in cb.codes),
+        # Lines too: they are not part of a node's equality, but errors cite them.
+        tuple((c.id, c.rule, c.line) for c in cb.codes),
         tuple((name, tuple(words)) for name, words in cb.synonyms.items()),
     )
     found = _PLANS.get(key)
