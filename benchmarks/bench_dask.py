@@ -8,7 +8,8 @@ shipped ``welfare_employment`` codebook, aggregate the frequency table by
 group — on a ``distributed.LocalCluster`` with 1 and with 2 worker processes
 of one thread each. It also times the single-process
 ``apply_codebook(codebook, corpus).frequencies(by=...)`` for reference and records
-each worker's peak resident memory (RSS).
+each worker's peak resident memory (RSS, VmHWM, from after the warm-up),
+and the peak of a fresh one-worker cluster coding a single partition.
 
 Goal (issue #6): 2 workers ≥ 1.6× the throughput of 1 worker on a 2-core machine.
 
@@ -35,10 +36,22 @@ from kotoba_code.coding import apply_codebook  # noqa: E402
 
 
 def _peak_rss_mib() -> float:
-    """Peak resident memory of the calling process, in MiB (Linux: KiB units)."""
-    import resource
+    """Peak resident memory of the calling process, in MiB: VmHWM, the high
+    water mark of this process image. Not ``getrusage``'s ``ru_maxrss``: Linux
+    carries it over from the parent at fork, so workers started from this
+    benchmark (after its single-process run) all reported the parent's peak."""
+    with open("/proc/self/status", encoding="ascii") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
 
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+def _reset_peak() -> None:
+    """Start VmHWM afresh (Linux: writing 5 to clear_refs), so the peak read
+    after a run is that run's, not the warm-up's."""
+    with open("/proc/self/clear_refs", "w", encoding="ascii") as f:
+        f.write("5")
 
 
 def _rss_mib() -> float:
@@ -89,6 +102,22 @@ def time_cluster(client: object, data: Path, codebook: object) -> tuple[float, o
     return seconds, freq
 
 
+def peak_one_partition(data: Path, first: Path, codebook: object) -> float:
+    """Peak RSS (MiB) of a fresh one-worker cluster coding only the first
+    partition: the memory one partition needs on top of an idle worker."""
+    first.mkdir()
+    part = sorted(data.glob("*.parquet"))[0]
+    (first / part.name).write_bytes(part.read_bytes())
+    cluster, client = start_cluster(1, first, codebook)
+    try:
+        client.run(_reset_peak)  # type: ignore[attr-defined]
+        time_cluster(client, first, codebook)
+        return max(client.run(_peak_rss_mib).values())  # type: ignore[attr-defined]
+    finally:
+        client.close()  # type: ignore[attr-defined]
+        cluster.close()  # type: ignore[attr-defined]
+
+
 def run_single(data: Path) -> dict:
     import pandas as pd
 
@@ -124,6 +153,8 @@ def main() -> None:
         cb = Codebook.load("welfare_employment")
         clusters = {w: start_cluster(w, work / "answers", cb) for w in (1, 2)}
         idle = {w: max(c[1].run(_rss_mib).values()) for w, c in clusters.items()}
+        for _, client in clusters.values():
+            client.run(_reset_peak)
         seconds: dict[int, list[float]] = {1: [], 2: []}
         freqs = {}
         try:
@@ -139,6 +170,8 @@ def main() -> None:
             for cluster, client in clusters.values():
                 client.close()
                 cluster.close()
+        one_partition = peak_one_partition(work / "answers", work / "first", cb)
+        print(f"  one {args.partition_size:,}-answer partition on a fresh worker: peak {one_partition:.0f} MiB")
         one, two = (
             {
                 "workers": w,
@@ -174,6 +207,8 @@ def main() -> None:
         },
         "speedup_2_to_1": round(speedup, 3),
         "goal_speedup": 1.6,
+        "one_partition_worker_peak_rss_mib": round(one_partition, 1),
+        "goal_one_partition_peak_mb": 500,
     }
     print(f"{args.n:,} answers, {n_chars:,} characters, {partitions} partitions of {args.partition_size:,}")
     rate1 = result["single_process_answers_per_s"]

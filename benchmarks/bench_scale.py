@@ -19,6 +19,16 @@ Run: ``python benchmarks/bench_scale.py [--sizes 100000 400000 2000000] [--whole
 (the 2M run takes tens of minutes on two cores; results in
 ``benchmarks/results/scale.json``).
 
+``--paired-with OLD_SRC --pairs 20`` compares two versions of the package on
+one size (the first of ``--sizes``): the ``freq`` of this checkout (chunks)
+and that of ``OLD_SRC`` (a ``src`` folder of another checkout, put on
+``PYTHONPATH``, e.g. a ``git worktree`` of an older commit) run at the same
+time, one per core, and each pair's ratio of CPU times (new ÷ old) is
+reported, with the median and mean over the pairs and whether the tables
+are byte-identical. This machine's speed drifts by 10–40 % from minute to
+minute; two runs at the same time see the same machine, so a few per cent
+can be told apart. Results in ``benchmarks/results/scale_pairs.json``.
+
 ``--commands words code keyness network`` measures those commands instead of
 ``freq`` (peak RSS, bytes per token, time; ``--whole`` sizes also with
 ``--chunk-size 0`` and a byte comparison of the outputs), results in
@@ -35,6 +45,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -111,13 +122,58 @@ def command(name: str, path: Path, out: Path, *extra: str) -> list[str]:
     return [sys.executable, "-c", "from kotoba_code.cli import main; main()", *args]
 
 
+def paired(path: Path, tmp: Path, old_src: Path, pairs: int) -> dict[str, object]:
+    """CPU time of this checkout's ``freq`` and ``old_src``'s, run at the same time, ``pairs`` times."""
+    src = str(ROOT / "src")
+    rounds = []
+    identical = True
+    for i in range(pairs):
+        order = [("new", src), ("old", str(old_src))]
+        if i % 2:
+            order.reverse()  # which one starts first alternates
+        procs = {}
+        for name, where in order:
+            env = dict(os.environ, PYTHONPATH=where)
+            cmd = freq_cmd(path, tmp / f"pair_{name}.csv")
+            procs[name] = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        cpu = {}
+        for name, proc in procs.items():
+            _, status, usage = os.wait4(proc.pid, 0)
+            if os.waitstatus_to_exitcode(status) != 0:
+                raise RuntimeError(f"{name} failed: {proc.stderr.read().decode()[-500:] if proc.stderr else ''}")
+            cpu[name] = round(usage.ru_utime + usage.ru_stime, 2)
+        identical &= (tmp / "pair_new.csv").read_bytes() == (tmp / "pair_old.csv").read_bytes()
+        rounds.append({"first": order[0][0], **cpu, "ratio": round(cpu["new"] / cpu["old"], 3)})
+        print(json.dumps(rounds[-1]), flush=True)
+    ratios = [r["ratio"] for r in rounds]
+    return {
+        "old_src": str(old_src),
+        "rounds": rounds,
+        "median_ratio": round(statistics.median(ratios), 3),
+        "mean_ratio": round(statistics.mean(ratios), 3),
+        "se_of_mean": round(statistics.stdev(ratios) / len(ratios) ** 0.5, 3) if len(ratios) > 1 else None,
+        "tables_identical": identical,
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[100_000, 400_000, 2_000_000])
     ap.add_argument("--whole", type=int, nargs="*", default=[], help="sizes also run with --chunk-size 0")
     ap.add_argument("--commands", nargs="+", choices=list(COMMANDS), help="measure these commands instead of freq")
     ap.add_argument("--out", type=Path, help="results file (default: benchmarks/results/scale[_commands].json)")
+    ap.add_argument("--paired-with", type=Path, metavar="OLD_SRC", help="compare with this src folder (see above)")
+    ap.add_argument("--pairs", type=int, default=20, help="number of simultaneous pairs for --paired-with")
     args = ap.parse_args()
+    if args.paired_with:
+        out = args.out or ROOT / "benchmarks" / "results" / "scale_pairs.json"
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "answers.csv"
+            make_answers(path, args.sizes[0])
+            result = {"answers": args.sizes[0], **paired(path, Path(tmp), args.paired_with.resolve(), args.pairs)}
+        out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+        print(json.dumps({k: v for k, v in result.items() if k != "rounds"}, ensure_ascii=False))
+        return
     if args.out is None:
         args.out = ROOT / "benchmarks" / "results" / ("scale_commands.json" if args.commands else "scale.json")
     if args.commands:

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from kotoba_code.analysis.cooccurrence import TermCounts
 from kotoba_code.errors import AnalysisError, Errors
@@ -82,6 +81,8 @@ def keyness_from_counts(
             score = keyness_chi2(a, np.full_like(a, n1), a + b, n)
         else:
             score = keyness_g2(a, np.full_like(a, n1), a + b, n)
+        from scipy import stats  # on first use: see coding.counts.chi2_presence
+
         p = stats.chi2.sf(score, 1)
         share1 = a / max(n1, 1)
         share2 = b / max(n2, 1)

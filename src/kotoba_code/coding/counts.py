@@ -15,7 +15,6 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from kotoba_code.corpus import INTERVIEWER_SPEAKERS
 
@@ -161,6 +160,10 @@ def chi2_presence(present: np.ndarray, sizes: np.ndarray) -> tuple[float, int, f
     obs = np.vstack([present[keep], sizes[keep] - present[keep]])
     if obs.shape[1] < 2 or obs[0].sum() == 0 or obs[1].sum() == 0:
         return float("nan"), 0, float("nan"), np.full(len(sizes), np.nan)
+    # scipy.stats is imported here, not at the top: it costs about 0.5 s and
+    # 50 MiB, which a Dask worker or a command without tests never uses.
+    from scipy import stats
+
     chi2, p, dof, expected = stats.chi2_contingency(obs, correction=True)
     total = obs.sum()
     row = obs.sum(axis=1, keepdims=True)

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from kotoba_code.coding.features import WordFeatures
 from kotoba_code.coding.learned import _readable, samples_to_training
@@ -95,6 +94,8 @@ def suggest_terms(
     b = np.asarray(present[~target].sum(axis=0)).ravel()
     score = g2(a, b, n1, n2)
     over = (a / max(n1, 1)) > (b / max(n2, 1))
+    from scipy import stats  # on first use: see coding.counts.chi2_presence
+
     table = pd.DataFrame(
         {
             "term": [_readable(t) for t in wf.space.terms],
