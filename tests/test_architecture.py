@@ -102,3 +102,29 @@ def test_few_local_imports_each_explained():
     for a, b, node, lines in local:
         comment_lines = lines[max(0, node.lineno - 4) : node.lineno]
         assert any("#" in line for line in comment_lines), f"{a} -> {b} (line {node.lineno}) has no comment saying why"
+
+
+def test_applying_rules_loads_neither_scikit_learn_nor_scipy_stats():
+    # A Dask worker or a command that only applies rules would pay about
+    # 66 MiB and a second of start-up for them (docs/scaling.md).
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, kotoba_code, kotoba_code.dask\n"
+        "from kotoba_code.coding import RuleCoder, apply_codebook\n"
+        "from kotoba_code.codebook import Codebook\n"
+        "cb = Codebook.from_dict({'codes': [{'id': 'a', 'rule': '温度差'}]})\n"
+        "apply_codebook(cb, kotoba_code.Corpus.from_texts(['温度差がある']), cache=False)\n"
+        "print(sorted(m for m in ('sklearn', 'scipy.stats') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+    # ... and the learned coders are still there on first use.
+    out = subprocess.run(
+        [sys.executable, "-c", "from kotoba_code.coding import LearnedCoder, save_model; print(LearnedCoder.__name__)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip() == "LearnedCoder"
