@@ -39,10 +39,10 @@ class GramIndex:
 
     def __init__(self, joined: str, starts: np.ndarray, ends: np.ndarray) -> None:
         cp = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
-        present = np.flatnonzero(np.bincount(cp, minlength=1)) if len(cp) else np.zeros(0, dtype=np.int64)
+        present = np.flatnonzero(np.bincount(cp, minlength=1))
         self.n_chars = d = len(present)
         id_type = np.uint16 if d <= 1 << 16 else np.uint32
-        table = np.zeros(max(int(present[-1]) + 1, 1) if d else 1, dtype=id_type)
+        table = np.zeros(int(present[-1]) + 1 if d else 1, dtype=id_type)
         table[present] = np.arange(d, dtype=id_type)
         self._char_id = {chr(c): i for i, c in enumerate(present.tolist())}
         ids = table[cp]
@@ -71,20 +71,15 @@ class GramIndex:
         units = np.concatenate([single_units, pair_units])
         del single_keys, single_units, pair_keys, pair_units
         # A unit holding a gram twice is listed once.
-        if len(keys):
-            new = np.r_[True, (keys[1:] != keys[:-1]) | (units[1:] != units[:-1])]
-            keys, units = keys[new], units[new]
+        new = np.ones(len(keys), dtype=bool)
+        new[1:] = (keys[1:] != keys[:-1]) | (units[1:] != units[:-1])
+        keys, units = keys[new], units[new]
         self.units = units
-        if len(keys):
-            heads = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-        else:
-            heads = np.zeros(0, dtype=np.int64)
+        head = np.ones(len(keys), dtype=bool)
+        head[1:] = keys[1:] != keys[:-1]
+        heads = np.flatnonzero(head)
         self.grams = keys[heads]
         self.ptr = np.r_[heads, len(keys)].astype(np.int64)
-
-    @property
-    def nbytes(self) -> int:
-        return int(self.units.nbytes + self.grams.nbytes + self.ptr.nbytes)
 
     def _rows(self, grams: list[int]) -> list[np.ndarray]:
         at = np.searchsorted(self.grams, grams)

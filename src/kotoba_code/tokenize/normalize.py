@@ -57,9 +57,10 @@ def _tables() -> tuple[re.Pattern[str], re.Pattern[str], dict[int, str]]:
             continue
         c = chr(cp)
         nfkc = unicodedata.normalize("NFKC", c)
-        if c == "\r" or unicodedata.combining(c) or nfkc != c:
+        special = c == "\r" or bool(unicodedata.combining(c))
+        if special or nfkc != c:
             add(ranges, cp)
-            if c == "\r" or unicodedata.combining(c) or len(nfkc) != 1 or unicodedata.combining(nfkc):
+            if special or len(nfkc) != 1 or unicodedata.combining(nfkc):
                 add(complex_ranges, cp)
             else:
                 one_to_one[cp] = nfkc
@@ -72,11 +73,6 @@ def _tables() -> tuple[re.Pattern[str], re.Pattern[str], dict[int, str]]:
         re.compile(f"[{cls(complex_ranges)}{_DROP}{_MARKS}]"),
         one_to_one,
     )
-
-
-def _unstable_re() -> re.Pattern[str]:
-    """Runs of characters that NFKC or cleaning may change."""
-    return _tables()[0]
 
 
 def _is_mark(c: str) -> bool:
@@ -180,7 +176,8 @@ def _normalize_segments(text: str) -> NormalizedText:
             npos += b - a
 
     prev = 0
-    for m in _unstable_re().finditer(text):
+    unstable_re = _tables()[0]
+    for m in unstable_re.finditer(text):
         a, b = m.start(), m.end()
         # A combining mark at the start of a run belongs to the base character
         # before it (か + U+3099 → が).
