@@ -82,15 +82,54 @@ def test_code_in_chunks_writes_the_same_file(data, tmp_path, suffix):
     assert not list(tmp_path.glob(".*.part"))
 
 
-def test_code_in_sentence_units_and_formats_that_are_not_appended(data, tmp_path):
+def test_code_in_sentence_units_in_chunks(data, tmp_path):
     whole, chunked = _both(data, tmp_path, "s.csv", "code", "--codebook", "welfare_employment", "--unit", "sentence")
     assert chunked == whole
-    # An .xlsx cannot be appended to: the whole file is read, same rows.
-    xlsx = tmp_path / "coded.xlsx"
-    said = _run(data, "code", "--codebook", "welfare_employment", "-o", str(xlsx), chunk=CHUNK)
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".xlsx"])
+def test_code_in_chunks_to_parquet_and_xlsx_reads_back_the_same(data, tmp_path, suffix):
+    # Both formats record how (Parquet: row groups) or when (.xlsx) they were
+    # written, so the files differ; the tables in them must not.
+    read = pd.read_parquet if suffix == ".parquet" else pd.read_excel
+    frames = {}
+    for chunk in ("0", CHUNK):
+        coded, evidence = tmp_path / f"coded_{chunk}{suffix}", tmp_path / f"evidence_{chunk}{suffix}"
+        args = ["code", "--codebook", "welfare_employment", "-o", str(coded), "--evidence", str(evidence)]
+        said = _run(data, *args, chunk=chunk)
+        assert "whole instead" not in said
+        frames[chunk] = (read(coded), read(evidence))
+    for whole, chunked in zip(frames["0"], frames[CHUNK], strict=True):
+        pd.testing.assert_frame_equal(chunked, whole)
+    coded, evidence = frames[CHUNK]
+    assert coded["id"].tolist() == [f"R{i:05d}" for i in range(N)] and len(evidence) > 100
+    if suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        # Written a chunk at a time: one row group per chunk of 300.
+        assert pq.ParquetFile(tmp_path / f"coded_{CHUNK}.parquet").metadata.num_row_groups == -(-N // int(CHUNK))
+    assert not list(tmp_path.glob(".*.part"))
+
+
+def test_code_in_chunks_to_standard_output(data):
+    common = ["--text-col", "answer", "--id-col", "id", "--cache-dir", str(data["cache"])]
+    out = {}
+    for chunk in ("0", CHUNK):
+        r = CliRunner().invoke(
+            cli, ["code", str(data["csv"]), *common, "--codebook", "welfare_employment", "--chunk-size", chunk]
+        )
+        assert r.exit_code == 0, r.stderr
+        assert ("in chunks" in r.stderr) == (chunk != "0")
+        out[chunk] = r.stdout
+    assert out[CHUNK] == out["0"]
+    assert out[CHUNK].count("\n") == N + 1 and out[CHUNK].startswith("id,group,pref")
+
+
+def test_markdown_output_is_written_from_the_whole_file(data, tmp_path):
+    md = tmp_path / "coded.md"
+    said = _run(data, "code", "--codebook", "welfare_employment", "-o", str(md), chunk=CHUNK)
     assert "whole instead (an output that is not appended to)" in said
-    table = pd.read_excel(xlsx, dtype=str, keep_default_na=False)
-    assert table["id"].tolist() == pd.read_csv(tmp_path / "whole_s.csv", dtype=str)["id"].tolist()
+    assert md.read_text(encoding="utf-8").count("\n") >= N + 2
 
 
 def test_code_failing_in_a_later_chunk_leaves_no_file(data, tmp_path):

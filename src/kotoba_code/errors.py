@@ -176,6 +176,10 @@ class Errors(metaclass=_ErrorsWithCodes):
         "write .csv, .parquet or .jsonl instead."
     )
     E904 = "{path}: {n:,} rows, more than the {limit:,} an Excel sheet holds; write .csv, .parquet or .jsonl instead."
+    E905 = (
+        "{path}: the rows from row {row:,} on do not fit the column types of the rows before ({why}); "
+        "write the table at once."
+    )
 
 
 class Warnings(metaclass=_ErrorsWithCodes):

@@ -59,9 +59,10 @@ def code_cmd(
     With --model, a learned model (see docs/learned-coding.md) codes with the
     rules (--codebook given and a rules + model file) or alone.
 
-    Large tables written to a .csv, .tsv or .jsonl file are read, tokenized
-    and coded in chunks (--chunk-size), each chunk's rows appended to the
-    file: the same bytes as a whole-file run, in bounded memory."""
+    Large tables are read, tokenized and coded in chunks (--chunk-size),
+    each chunk's rows appended to the output (.csv, .tsv, .jsonl, .parquet,
+    .xlsx or standard output): the same table as a whole-file run, in
+    bounded memory."""
     if model is None:
         if codebook is None:
             raise click.UsageError("give --codebook, --model or both")
@@ -99,11 +100,10 @@ def _code_in_chunks(
     """Code chunk by chunk, appending each chunk's rows to the output files.
 
     Raises NotStreamable (the input is then read whole) when a result cannot
-    be written in pieces: standard output, formats other than CSV/TSV/JSON
-    Lines, or a learned model's evidence (listed code by code, not document by
-    document)."""
+    be written in pieces: Markdown, or a learned model's evidence (listed
+    code by code, not document by document)."""
     outs = [p for p in (output, evidence_out, scores_out) if p is not None]
-    if output is None or any(p.suffix.lower() not in APPEND_SUFFIXES for p in outs):
+    if any(p.suffix.lower() not in APPEND_SUFFIXES for p in outs):
         raise NotStreamable("an output that is not appended to")
     if model is not None and evidence_out is not None:
         raise NotStreamable("a learned model's evidence is ordered by code")
@@ -123,7 +123,8 @@ def _code_in_chunks(
             # Let go of this chunk before the next one is tokenized (the
             # loop variable would keep it alive until then).
             del result
-    info(quiet, f"{table.rows:,} documents coded with {n_codes} codes → {output}")
+    if output is not None:
+        info(quiet, f"{table.rows:,} documents coded with {n_codes} codes → {output}")
 
 
 @click.command("freq")

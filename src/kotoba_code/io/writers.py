@@ -13,9 +13,12 @@ import datetime as dt
 import json
 import os
 import re
+import shutil
+import sys
+import tempfile
 from pathlib import Path
 from types import TracebackType
-from typing import IO
+from typing import IO, Any
 
 import pandas as pd
 
@@ -24,7 +27,7 @@ from kotoba_code.io.markdown import people_table, to_markdown
 
 WRITE_SUFFIXES = (".csv", ".tsv", ".parquet", ".jsonl", ".xlsx", ".md")
 # Formats a table can be written to piece by piece (TableAppender).
-APPEND_SUFFIXES = (".csv", ".tsv", ".jsonl")
+APPEND_SUFFIXES = (".csv", ".tsv", ".jsonl", ".parquet", ".xlsx")
 
 
 def write_table(df: pd.DataFrame, path: str | Path) -> Path:
@@ -68,12 +71,27 @@ def write_table(df: pd.DataFrame, path: str | Path) -> Path:
 
 
 class TableAppender:
-    """A table written in pieces: the same bytes as :func:`write_table` of all
-    the pieces joined, without holding them all (``.csv``, ``.tsv``, ``.jsonl``).
+    """A table written in pieces, without holding them all: the same file as
+    :func:`write_table` of all the pieces joined.
+
+    ``.csv``, ``.tsv`` and ``.jsonl`` come out byte for byte the same;
+    ``.parquet`` (one row group per piece) and ``.xlsx`` read back the same
+    (both formats record when or how they were written). ``path`` None writes
+    CSV to standard output, as ``DataFrame.to_csv(sys.stdout)`` would.
 
     The rows go to a temporary file next to ``path``, which replaces
     ``path`` when the ``with`` block ends without an error; after an error
-    it is removed, so a failed run leaves no half-written table.
+    it is removed, so a failed run leaves no half-written table. Rows for
+    standard output wait in a temporary file too and are printed when the
+    block ends, so a run that fails, or starts over, prints nothing twice.
+
+    Raises
+    ------
+    OutputError
+        E901 for another suffix; E902–E904 for what an ``.xlsx`` cannot
+        hold, naming the row in the whole table; E905 when a Parquet piece's
+        column types differ from the first piece's (a column empty in the
+        whole first piece, say), which one file cannot hold.
 
     Examples
     --------
@@ -88,9 +106,9 @@ class TableAppender:
     True
     """
 
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self.suffix = self.path.suffix.lower()
+    def __init__(self, path: str | Path | None) -> None:
+        self.path = None if path is None else Path(path)
+        self.suffix = ".csv" if self.path is None else self.path.suffix.lower()
         if self.suffix not in APPEND_SUFFIXES:
             raise OutputError(
                 Errors.E901.format(
@@ -98,46 +116,107 @@ class TableAppender:
                 )
             )
         self.rows = 0
-        self._tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.part")
+        self._pieces = 0
+        self._tmp = None if self.path is None else self.path.with_name(f".{self.path.name}.{os.getpid()}.part")
         self._file: IO[str] | None = None
-        self._header = True
+        self._open = False
+        self._parquet: Any = None  # pyarrow.parquet.ParquetWriter, from the first piece
+        self._xlsx: Any = None  # (openpyxl write-only workbook, its sheet)
 
     def __enter__(self) -> TableAppender:
-        if self.path.parent and not self.path.parent.exists():
+        if self.path is not None and self.path.parent and not self.path.parent.exists():
             self.path.parent.mkdir(parents=True, exist_ok=True)
         # The encodings and line ends of write_table: pandas writes CSV with
         # newline="" and a BOM (utf-8-sig), JSON Lines goes through text mode.
-        if self.suffix == ".csv":
+        if self._tmp is None:
+            self._file = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")
+        elif self.suffix == ".csv":
             self._file = self._tmp.open("w", encoding="utf-8-sig", newline="")
         elif self.suffix == ".tsv":
             self._file = self._tmp.open("w", encoding="utf-8", newline="")
-        else:
+        elif self.suffix == ".jsonl":
             self._file = self._tmp.open("w", encoding="utf-8")
+        elif self.suffix == ".xlsx":
+            from openpyxl import Workbook
+
+            # Write-only: openpyxl keeps the rows in a temporary file of its own until saved.
+            wb = Workbook(write_only=True)
+            self._xlsx = (wb, wb.create_sheet("Sheet1"))
+        self._open = True
         return self
 
     def append(self, df: pd.DataFrame) -> None:
         """Write the rows of ``df`` (the header too, the first time)."""
-        f = self._file
-        if f is None:
+        if not self._open:
             raise OutputError(
                 Errors.E901.format(path=self.path, suffix=self.suffix, what="a closed table", supported="")
             )
-        if self.suffix == ".jsonl":
+        if self.suffix == ".parquet":
+            self._append_parquet(df)
+        elif self.suffix == ".xlsx":
+            wb, ws = self._xlsx
+            if self.rows + len(df) + 1 > XLSX_MAX_ROWS:
+                raise OutputError(Errors.E904.format(path=self.path, n=self.rows + len(df) + 1, limit=XLSX_MAX_ROWS))
+            for row in _xlsx_rows(ws, df, self.path, first_row=self.rows + 2, header=not self._pieces):  # type: ignore[arg-type]
+                ws.append(row)
+        elif self.suffix == ".jsonl":
+            f = self._file
             for rec in df.to_dict(orient="records"):
-                f.write(json.dumps(rec, ensure_ascii=False, default=_json_default) + "\n")
+                f.write(json.dumps(rec, ensure_ascii=False, default=_json_default) + "\n")  # type: ignore[union-attr]
         else:
-            df.to_csv(f, index=False, header=self._header, sep="\t" if self.suffix == ".tsv" else ",")
-        self._header = False
+            df.to_csv(self._file, index=False, header=not self._pieces, sep="\t" if self.suffix == ".tsv" else ",")
         self.rows += len(df)
+        self._pieces += 1
+
+    def _append_parquet(self, df: pd.DataFrame) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if self._parquet is None:
+            # As DataFrame.to_parquet(index=False) converts, with its default compression.
+            table = pa.Table.from_pandas(df, preserve_index=False)
+            self._parquet = pq.ParquetWriter(self._tmp, table.schema, compression="snappy")
+        else:
+            schema = self._parquet.schema
+            try:
+                table = pa.Table.from_pandas(df, schema=schema, preserve_index=False)
+            except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
+                raise OutputError(Errors.E905.format(path=self.path, row=self.rows + 1, why=exc)) from exc
+        self._parquet.write_table(table)
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self._open = False
+        try:
+            if kind is None:
+                if self._xlsx is not None:
+                    wb, self._xlsx = self._xlsx[0], None
+                    wb.save(self._tmp)
+                elif self.suffix == ".parquet" and self._parquet is None:
+                    pd.DataFrame().to_parquet(self._tmp, index=False)  # no piece came
+                elif self.path is None and self._file is not None:
+                    self._file.seek(0)
+                    shutil.copyfileobj(self._file, sys.stdout)
+            self._close()
+            if self._tmp is not None and kind is None:
+                os.replace(self._tmp, self.path)  # type: ignore[arg-type]
+        finally:
+            self._close()
+            if self._tmp is not None:
+                self._tmp.unlink(missing_ok=True)
+
+    def _close(self) -> None:
         if self._file is not None:
             self._file.close()
             self._file = None
-        if kind is None:
-            os.replace(self._tmp, self.path)
-        else:
-            self._tmp.unlink(missing_ok=True)
+        if self._parquet is not None:
+            self._parquet.close()
+            self._parquet = None
+        if self._xlsx is not None:
+            # Not saved (an error): end the sheet's row stream, which
+            # openpyxl would otherwise complain of when it is collected; its
+            # temporary file goes when the process ends.
+            ws, self._xlsx = self._xlsx[1], None
+            ws.close()
 
 
 # Excel's limits (rows per sheet, characters per cell).
@@ -177,18 +256,31 @@ def xlsx_text_needs_type(value: str) -> bool:
 def _write_xlsx(df: pd.DataFrame, path: Path) -> None:
     """One sheet ``Sheet1`` with a header row; text is typed as text, numbers stay numbers.
 
-    openpyxl turns any string starting with ``=`` into a formula and ``#N/A``
-    and the like into error cells; such strings get a cell whose type is fixed
-    to string. The write-only workbook streams rows, so 200,000-row token
-    tables write about as fast as ``DataFrame.to_excel`` and in less memory.
+    The write-only workbook streams rows, so 200,000-row token tables write
+    about as fast as ``DataFrame.to_excel`` and in less memory.
     """
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
 
     if len(df) + 1 > XLSX_MAX_ROWS:
         raise OutputError(Errors.E904.format(path=path, n=len(df) + 1, limit=XLSX_MAX_ROWS))
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("Sheet1")
+    for row in _xlsx_rows(ws, df, path, first_row=2, header=True):
+        ws.append(row)
+    wb.save(path)
+
+
+def _xlsx_rows(ws: Any, df: pd.DataFrame, path: Path, *, first_row: int, header: bool) -> list[tuple[object, ...]]:
+    """The rows of ``df`` as cell values for the write-only sheet ``ws``
+    (with the header row first if ``header``); ``first_row`` is the Excel
+    row number of ``df``'s first row, for the errors.
+
+    openpyxl turns any string starting with ``=`` into a formula and ``#N/A``
+    and the like into error cells; such strings get a cell whose type is fixed
+    to string. Every value is checked before any row is returned, so a refused
+    table leaves no half-written workbook behind.
+    """
+    from openpyxl.cell import WriteOnlyCell
 
     def text(value: str, row: int, column: object) -> object:
         if not xlsx_text_needs_type(check_xlsx_text(value, path, row, column)):
@@ -207,21 +299,18 @@ def _write_xlsx(df: pd.DataFrame, path: Path) -> None:
             if hasattr(v, "item") and not isinstance(v, str):
                 v = values[i] = v.item()  # numpy scalars
             if isinstance(v, str):
-                values[i] = text(v, i + 2, name)  # row as Excel numbers it: the header is row 1
+                values[i] = text(v, first_row + i, name)
             elif isinstance(v, dt.datetime) and v.tzinfo is not None:
-                values[i] = text(v.isoformat(), i + 2, name)  # Excel has no time zones
+                values[i] = text(v.isoformat(), first_row + i, name)  # Excel has no time zones
             elif not isinstance(v, _XLSX_SCALARS):
-                values[i] = text(str(v), i + 2, name)
+                values[i] = text(str(v), first_row + i, name)
         return values
 
-    # Every value is checked before the first row goes out, so a refused
-    # table leaves no file and no half-written workbook behind.
-    header = [text(str(c), 1, c) for c in df.columns]
     columns = [column_values(df.iloc[:, j], c) for j, c in enumerate(df.columns)]
-    ws.append(header)
-    for row in zip(*columns, strict=True):
-        ws.append(row)
-    wb.save(path)
+    rows = list(zip(*columns, strict=True))
+    if header:
+        rows.insert(0, tuple(text(str(c), 1, c) for c in df.columns))  # the header is Excel's row 1
+    return rows
 
 
 def _json_default(v: object) -> object:
