@@ -9,6 +9,8 @@ package's own modules inside functions stay few and explained.
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import networkx as nx
@@ -107,9 +109,6 @@ def test_few_local_imports_each_explained():
 def test_applying_rules_loads_neither_scikit_learn_nor_scipy_stats():
     # A Dask worker or a command that only applies rules would pay about
     # 66 MiB and a second of start-up for them (docs/scaling.md).
-    import subprocess
-    import sys
-
     code = (
         "import sys, kotoba_code, kotoba_code.dask\n"
         "from kotoba_code.coding import RuleCoder, apply_codebook\n"
@@ -128,3 +127,22 @@ def test_applying_rules_loads_neither_scikit_learn_nor_scipy_stats():
         check=True,
     )
     assert out.stdout.strip() == "LearnedCoder"
+
+
+def test_rule_commands_do_not_load_scikit_learn():
+    # scikit-learn takes about a second to import: a rule-only command (the
+    # common case, often on a small file) must not wait for it. --model and
+    # the learn commands import it when they run.
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from kotoba_code.cli.app import cli\n"
+        "r = CliRunner().invoke(cli, ['code', sys.argv[1], '--text-col', 'answer', '--codebook',\n"
+        "                             'welfare_employment', '--no-cache', '-q'])\n"
+        "assert r.exit_code == 0, r.output\n"
+        "print(r.stdout.count('\\n'), 'sklearn' in sys.modules)\n"
+    )
+    sample = ROOT / "corpus" / "answers.csv"
+    out = subprocess.run([sys.executable, "-c", code, str(sample)], capture_output=True, text=True, check=True)
+    rows, loaded = out.stdout.split()
+    assert int(rows) > 10 and loaded == "False", out.stdout

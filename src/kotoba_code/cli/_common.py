@@ -29,7 +29,6 @@ from typing import Any
 import click
 import pandas as pd
 
-from kotoba_code.coding.learned import tokenizer_for
 from kotoba_code.coding.persistence import read_model_file
 from kotoba_code.coding.stream import uses_corpus_position
 from kotoba_code.corpus import UNIT_LEVELS, Corpus
@@ -239,6 +238,10 @@ def corpus_options(
                     info(quiet, f"Sample corpus: folding the variants of {kwargs['synonyms']}.")
             if cb is None and kwargs.get("model") is not None:
                 # A learned model alone: tokenize as it was trained (its user words and split mode).
+                # Imported here: the learned coders load scikit-learn, which
+                # every other command would otherwise wait for at start.
+                from kotoba_code.coding.learned import tokenizer_for
+
                 meta, _ = read_model_file(kwargs["model"])
                 tokenizer = tokenizer_for(meta["tokenizer"])
             else:

@@ -10,11 +10,19 @@ from typing import Any
 import click
 
 from kotoba_code.cli._common import Chunks, corpus_options, emit, info, quiet_option, terminal_table
-from kotoba_code.coding import RuleCoder, apply_codebook, load_model
+from kotoba_code.coding import RuleCoder, apply_codebook
 from kotoba_code.coding.stream import code_by_chunk, frequencies_by_chunk
 from kotoba_code.io.codebooks import read_codebook
 from kotoba_code.io.stream import NotStreamable
 from kotoba_code.io.writers import APPEND_SUFFIXES, TableAppender, to_markdown, write_table
+
+
+def _load_model(model: Path, codebook: Any) -> Any:
+    """:func:`~kotoba_code.coding.load_model`, imported when a command is given
+    ``--model``: it loads scikit-learn, which rule-only runs need not wait for."""
+    from kotoba_code.coding import load_model
+
+    return load_model(model, codebook=codebook)
 
 
 @click.command("code")
@@ -74,7 +82,7 @@ def code_cmd(
     if model is None:
         result = apply_codebook(codebook, tokens, unit=unit)
     else:
-        result = load_model(model, codebook=codebook).code(tokens, unit=unit)
+        result = _load_model(model, codebook).code(tokens, unit=unit)
     df = result.to_frame()
     if output is None:
         df.to_csv(sys.stdout, index=False)
@@ -107,7 +115,7 @@ def _code_in_chunks(
         raise NotStreamable("an output that is not appended to")
     if model is not None and evidence_out is not None:
         raise NotStreamable("a learned model's evidence is ordered by code")
-    coder = RuleCoder(codebook) if model is None else load_model(model, codebook=codebook)
+    coder = RuleCoder(codebook) if model is None else _load_model(model, codebook)
     n_codes = 0
     with contextlib.ExitStack() as stack:
         table = stack.enter_context(TableAppender(output))
@@ -264,7 +272,7 @@ def test_cmd(
     from kotoba_code.io.labels import read_labels
 
     cb = read_codebook(codebook)
-    coder = load_model(model, codebook=cb) if model is not None else None
+    coder = _load_model(model, cb) if model is not None else None
     sample = read_labels(samples, codebook=cb)
     ev = evaluate(cb, sample, codes=list(code_ids) or None, reference=reference, coder=coder)
     failures = ev.failures(min_f1=min_f1, min_kappa=min_kappa, min_macro_f1=min_macro_f1)
