@@ -7,7 +7,8 @@ then times ``kotoba_code.dask.code_dask`` — read, tokenize, code with the
 shipped ``welfare_employment`` codebook, aggregate the frequency table by
 group — on a ``distributed.LocalCluster`` with 1 and with 2 worker processes
 of one thread each. It also times the single-process
-``apply_codebook(codebook, corpus).frequencies(by=...)`` for reference and records
+``apply_codebook(codebook, corpus).frequencies(by=...)`` in every round (the
+ratio of one worker's time to it is what a worker costs per answer) and records
 each worker's peak resident memory (RSS, VmHWM, from after the warm-up),
 and the peak of a fresh one-worker cluster coding a single partition.
 
@@ -147,7 +148,8 @@ def main() -> None:
         work = Path(tmp)
         n_chars = make_answers(work / "answers.csv", args.n)
         partitions = write_partitions(work / "answers.csv", work / "answers", args.partition_size)
-        single = run_single(work / "answers")
+        single = run_single(work / "answers")  # also warms this process up
+        singles: list[float] = []
         from kotoba_code.codebook import Codebook
 
         cb = Codebook.load("welfare_employment")
@@ -159,9 +161,16 @@ def main() -> None:
         freqs = {}
         try:
             # Interleaved, alternating which goes first, so that a change in
-            # the machine's load hits both sides alike.
+            # the machine's load hits all sides alike; the single process runs
+            # in every round too, so that the per-answer cost of a worker is
+            # compared with it under the same load.
             for r in range(args.rounds):
-                for w in (1, 2) if r % 2 == 0 else (2, 1):
+                for w in (1, 2, 0) if r % 2 == 0 else (0, 2, 1):
+                    if w == 0:
+                        single = run_single(work / "answers")
+                        singles.append(single["seconds"])
+                        print(f"  round {r + 1}, single process: {single['seconds']:.2f} s", flush=True)
+                        continue
                     t, freqs[w] = time_cluster(clusters[w][1], work / "answers", cb)
                     seconds[w].append(t)
                     print(f"  round {r + 1}, {w} worker(s): {t:.2f} s", flush=True)
@@ -198,8 +207,10 @@ def main() -> None:
         "cpu_count": os.cpu_count(),
         "codebook": "welfare_employment",
         "rounds": args.rounds,
-        "single_process_seconds": single["seconds"],
-        "single_process_answers_per_s": round(args.n / single["seconds"]),
+        "single_process_seconds": singles,
+        "single_process_median_seconds": statistics.median(singles),
+        "single_process_answers_per_s": round(args.n / statistics.median(singles)),
+        "one_worker_to_single_time_ratio": round(one["median_seconds"] / statistics.median(singles), 3),
         "workers": {str(r["workers"]): {k: v for k, v in r.items() if k != "frequencies"} for r in (one, two)},
         "answers_per_s": {
             "1": round(args.n / one["median_seconds"]),
@@ -212,7 +223,7 @@ def main() -> None:
     }
     print(f"{args.n:,} answers, {n_chars:,} characters, {partitions} partitions of {args.partition_size:,}")
     rate1 = result["single_process_answers_per_s"]
-    print(f"  single process (no Dask):  {single['seconds']:.2f} s  {rate1:,} answers/s")
+    print(f"  single process (no Dask):  {statistics.median(singles):.2f} s  {rate1:,} answers/s")
     for r in (one, two):
         rate = result["answers_per_s"][str(r["workers"])]
         print(
