@@ -154,7 +154,7 @@ class TableAppender:
         if self.suffix == ".parquet":
             self._append_parquet(df)
         elif self.suffix == ".xlsx":
-            wb, ws = self._xlsx
+            ws = self._xlsx[1]
             if self.rows + len(df) + 1 > XLSX_MAX_ROWS:
                 raise OutputError(Errors.E904.format(path=self.path, n=self.rows + len(df) + 1, limit=XLSX_MAX_ROWS))
             for row in _xlsx_rows(ws, df, self.path, first_row=self.rows + 2, header=not self._pieces):  # type: ignore[arg-type]
