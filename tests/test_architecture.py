@@ -129,20 +129,23 @@ def test_applying_rules_loads_neither_scikit_learn_nor_scipy_stats():
     assert out.stdout.strip() == "LearnedCoder"
 
 
-def test_rule_commands_do_not_load_scikit_learn():
-    # scikit-learn takes about a second to import: a rule-only command (the
-    # common case, often on a small file) must not wait for it. --model and
-    # the learn commands import it when they run.
+def test_rule_commands_load_neither_scikit_learn_nor_scipy_stats():
+    # scikit-learn takes about a second to import and scipy.stats half a
+    # second: a rule-only command (the common case, often on a small file)
+    # must not wait for them. Its chi-square tests use scipy.special;
+    # --model and the learn commands import scikit-learn when they run.
     code = (
         "import sys\n"
         "from click.testing import CliRunner\n"
         "from kotoba_code.cli.app import cli\n"
-        "r = CliRunner().invoke(cli, ['code', sys.argv[1], '--text-col', 'answer', '--codebook',\n"
-        "                             'welfare_employment', '--no-cache', '-q'])\n"
-        "assert r.exit_code == 0, r.output\n"
-        "print(r.stdout.count('\\n'), 'sklearn' in sys.modules)\n"
+        "common = [sys.argv[1], '--text-col', 'answer', '--codebook', 'welfare_employment', '--no-cache', '-q']\n"
+        "for args in (['code'], ['freq', '--by', 'group']):\n"
+        "    r = CliRunner().invoke(cli, args + common)\n"
+        "    assert r.exit_code == 0, r.output\n"
+        "    print(r.stdout.count('\\n'), end=' ')\n"
+        "print(sorted(m for m in ('sklearn', 'scipy.stats') if m in sys.modules))\n"
     )
     sample = ROOT / "corpus" / "answers.csv"
     out = subprocess.run([sys.executable, "-c", code, str(sample)], capture_output=True, text=True, check=True)
-    rows, loaded = out.stdout.split()
-    assert int(rows) > 10 and loaded == "False", out.stdout
+    coded, freq, loaded = out.stdout.split(maxsplit=2)
+    assert int(coded) > 10 and int(freq) > 10 and loaded.strip() == "[]", out.stdout
